@@ -1,0 +1,53 @@
+# Two commands a newcomer needs: `make demo` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PORT ?= 8000
+UV_VERSION := 0.13.9
+# uv from PATH when present, otherwise bootstrapped once from PyPI into .uv/.
+UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
+PY := .venv/bin/python
+DEV_ENV := DEBUG=1
+
+.PHONY: help sync demo serve test lint format bench npm clean
+
+help:
+	@echo "make demo   install, migrate SQLite, seed demo data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   install and run the whole test suite (DATABASE_URL/REDIS_URL honoured)"
+	@echo "make lint   ruff lint and format check"
+	@echo "make bench  print performance figures"
+
+.uv/bin/uv:
+	python3 -m venv .uv
+	.uv/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+sync: $(UV)
+	UV_PYTHON_DOWNLOADS=never $(UV) sync --locked --quiet
+
+# Test tools from npm (axe-core, the Nu HTML validator). Without npm the browser and HTML checks
+# skip with a reason, unless REQUIRE_BROWSER=1 makes that a failure.
+npm:
+	@if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then :; \
+	elif command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: browser and HTML-validity tests will be skipped"; fi
+
+demo: sync
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (staff admin: http://127.0.0.1:$(PORT)/admin/)"
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: sync npm
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: sync
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: sync
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+bench: sync
+	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf .venv .uv node_modules staticfiles

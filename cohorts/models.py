@@ -1,0 +1,173 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class CohortQuerySet(models.QuerySet):
+    def open_for_applications(self, now: datetime | None = None) -> "CohortQuerySet":
+        now = now or timezone.now()
+        return self.filter(applications_open_at__lte=now, application_deadline__gt=now)
+
+    def upcoming(self, now: datetime | None = None) -> "CohortQuerySet":
+        return self.filter(applications_open_at__gt=now or timezone.now())
+
+    def not_finished(self, today: date | None = None) -> "CohortQuerySet":
+        return self.filter(period_end__gte=today or timezone.localdate())
+
+
+class Cohort(models.Model):
+    """One run of the program: its dates, its capacity and its hour commitment.
+
+    Every date the program promises ("applications close Sept 9", "pairs notified by Sept 30")
+    is a field here, never a constant in code.
+    """
+
+    class Phase(models.TextChoices):
+        UPCOMING = "upcoming", "Upcoming"
+        APPLICATIONS_OPEN = "applications_open", "Applications open"
+        SELECTION = "selection", "Selection and matching"
+        ACTIVE = "active", "Mentorship period"
+        COMPLETED = "completed", "Completed"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+
+    applications_open_at = models.DateTimeField("applications open")
+    application_deadline = models.DateTimeField("application deadline")
+    match_notification_date = models.DateField(
+        "match notification date", help_text="Matched pairs are told by this date."
+    )
+    orientation_at = models.DateTimeField("orientation", null=True, blank=True)
+    period_start = models.DateField("mentorship period starts")
+    period_end = models.DateField("mentorship period ends")
+
+    min_total_hours = models.DecimalField(
+        "minimum total hours",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("6"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    min_monthly_hours = models.DecimalField(
+        "minimum hours per month",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    mentee_capacity = models.PositiveIntegerField("mentee places", default=20)
+    mentor_capacity = models.PositiveIntegerField("mentor places", default=20)
+    default_mentees_per_mentor = models.PositiveSmallIntegerField(default=1)
+    max_mentees_per_mentor = models.PositiveSmallIntegerField(default=2)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(applications_open_at__lt=F("application_deadline")),
+                name="cohort_opens_before_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")),
+                name="cohort_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(match_notification_date__lte=F("period_start")),
+                name="cohort_notified_before_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_mentees_per_mentor__gte=1)
+                & Q(default_mentees_per_mentor__lte=F("max_mentees_per_mentor")),
+                name="cohort_mentees_per_mentor_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cohorts:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        def day(moment: datetime | None) -> date | None:
+            return timezone.localdate(moment) if moment else None
+
+        # Each rule: (field to blame, the dates it compares, ok when, message).
+        rules = [
+            (
+                "application_deadline",
+                (self.applications_open_at, self.application_deadline),
+                lambda opens, deadline: deadline > opens,
+                "The deadline must be after applications open.",
+            ),
+            (
+                "match_notification_date",
+                (day(self.application_deadline), self.match_notification_date),
+                lambda deadline, notify: notify >= deadline,
+                "Pairs can only be notified after applications close.",
+            ),
+            (
+                "period_start",
+                (self.match_notification_date, self.period_start),
+                lambda notify, start: start >= notify,
+                "The period must start on or after the notification date.",
+            ),
+            (
+                "period_end",
+                (self.period_start, self.period_end),
+                lambda start, end: end >= start,
+                "The period must end after it starts.",
+            ),
+            (
+                "orientation_at",
+                (day(self.application_deadline), day(self.orientation_at)),
+                lambda deadline, orientation: orientation >= deadline,
+                "Orientation must be after applications close.",
+            ),
+            (
+                "default_mentees_per_mentor",
+                (self.default_mentees_per_mentor, self.max_mentees_per_mentor),
+                lambda default, maximum: default <= maximum,
+                "The default cannot exceed the maximum.",
+            ),
+        ]
+        errors = {
+            name: message
+            for name, values, ok, message in rules
+            if None not in values and not ok(*values)
+        }
+        if errors:
+            raise ValidationError(errors)
+
+    def phase_at(self, now: datetime) -> "Cohort.Phase":
+        today = timezone.localdate(now)
+        if now < self.applications_open_at:
+            return self.Phase.UPCOMING
+        if now < self.application_deadline:
+            return self.Phase.APPLICATIONS_OPEN
+        if today < self.period_start:
+            return self.Phase.SELECTION
+        if today <= self.period_end:
+            return self.Phase.ACTIVE
+        return self.Phase.COMPLETED
+
+    @property
+    def phase(self) -> "Cohort.Phase":
+        return self.phase_at(timezone.now())
+
+    @property
+    def is_open_for_applications(self) -> bool:
+        return self.phase == self.Phase.APPLICATIONS_OPEN

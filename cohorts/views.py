@@ -1,0 +1,27 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from .models import Cohort
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    open_cohorts = list(Cohort.objects.open_for_applications(now).order_by("application_deadline"))
+    next_cohort = None
+    if not open_cohorts:
+        next_cohort = Cohort.objects.upcoming(now).order_by("applications_open_at").first()
+    return render(
+        request,
+        "cohorts/home.html",
+        {"open_cohorts": open_cohorts, "next_cohort": next_cohort},
+    )
+
+
+def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    cohort = get_object_or_404(Cohort, slug=slug)
+    return render(
+        request,
+        "cohorts/detail.html",
+        {"cohort": cohort, "phase": cohort.phase, "Phase": Cohort.Phase},
+    )

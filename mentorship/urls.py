@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from cohorts import views as cohort_views
+
+admin.site.site_header = f"{settings.PROGRAM_NAME}: staff"
+admin.site.site_title = settings.PROGRAM_NAME
+admin.site.index_title = "Program administration"
+
+urlpatterns = [
+    path("", cohort_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("cohorts/", include("cohorts.urls")),
+    path("admin/", admin.site.urls),
+]

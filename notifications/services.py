@@ -1,0 +1,164 @@
+"""Recording and sending notifications. Every email the program sends goes through `notify`."""
+
+import logging
+from datetime import timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE_DIR = "notifications/email"
+
+
+class NotificationError(Exception):
+    pass
+
+
+def notify(
+    *,
+    kind: str,
+    key: str,
+    recipient=None,
+    to_email: str = "",
+    context: dict | None = None,
+) -> Notification:
+    """Record an email for sending once the caller's transaction commits.
+
+    `key` is the idempotency key: calling again with a key already recorded returns the existing
+    row and sends nothing more. `context` must be JSON-serialisable; the templates are rendered at
+    send time from it, plus `recipient`, `site_url` and the program office's contact.
+    """
+    to_email = to_email or (recipient.email if recipient is not None else "")
+    if not to_email:
+        raise NotificationError("A notification needs a recipient or an address.")
+    try:
+        # The savepoint keeps the caller's transaction usable when the key already exists.
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                kind=kind,
+                idempotency_key=key,
+                recipient=recipient,
+                to_email=to_email,
+                context=context or {},
+            )
+    except IntegrityError:
+        return Notification.objects.get(idempotency_key=key)
+    transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
+    return notification
+
+
+def notification_enqueue(*, notification_id: int) -> None:
+    """Hand a notification to the task queue; if the broker is down, leave it for the sweeper."""
+    from .tasks import send_notification
+
+    try:
+        send_notification.delay(notification_id)
+    except Exception:
+        # This runs in on-commit hooks of web requests and of other tasks: the row is safely
+        # recorded as pending, so a broker outage must not turn the request into an error.
+        logger.exception(
+            "Could not enqueue notification %s; the sweeper will retry", notification_id
+        )
+
+
+def notification_claim(*, notification_id: int) -> Notification | None:
+    """Take the row for sending; None when it is not pending (sent, failed or taken by another)."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=Notification.Status.PENDING
+    ).update(status=Notification.Status.SENDING, attempts=F("attempts") + 1, last_attempt_at=now)
+    if claimed != 1:
+        return None
+    return Notification.objects.select_related("recipient").get(pk=notification_id)
+
+
+def notification_render(*, notification: Notification) -> EmailMultiAlternatives:
+    context = {
+        **notification.context,
+        "recipient": notification.recipient,
+        "site_url": settings.SITE_URL,
+        "PROGRAM_NAME": settings.PROGRAM_NAME,
+        "PROGRAM_OFFICE_NAME": settings.PROGRAM_OFFICE_NAME,
+        "PROGRAM_OFFICE_EMAIL": settings.PROGRAM_OFFICE_EMAIL,
+    }
+    base = f"{TEMPLATE_DIR}/{notification.kind}"
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    text = render_to_string(f"{base}.txt", context)
+    html = render_to_string(f"{base}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.to_email],
+        reply_to=[settings.PROGRAM_OFFICE_EMAIL],
+        headers={
+            # A stable Message-ID lets a mail server drop a duplicate delivery of the same event.
+            "Message-ID": make_msgid(idstring=f"n{notification.pk}", domain="mentorship.invalid"),
+            "X-Notification-Key": notification.idempotency_key,
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def notification_mark_sent(*, notification: Notification) -> None:
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+
+
+def notification_release_for_retry(*, notification: Notification, error: str) -> None:
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
+        status=Notification.Status.PENDING, last_error=error
+    )
+
+
+def notification_mark_failed(*, notification: Notification, error: str) -> None:
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.FAILED, last_error=error
+    )
+
+
+def notification_resend(*, notification: Notification) -> bool:
+    """Staff put a failed notification back in the queue (admin action)."""
+    updated = Notification.objects.filter(
+        pk=notification.pk, status=Notification.Status.FAILED
+    ).update(status=Notification.Status.PENDING, attempts=0, last_error="")
+    if updated:
+        transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
+    return bool(updated)
+
+
+SWEEP_GRACE = timedelta(minutes=5)
+SENDING_TIMEOUT = timedelta(minutes=30)
+
+
+def notifications_sweep() -> int:
+    """Re-enqueue pending rows whose task was lost; give up on rows stuck mid-send.
+
+    A row stuck in "sending" may or may not have reached the mail server before its worker died.
+    Sending it again could deliver it twice, so it is marked failed for staff to look at and
+    resend by hand.
+    """
+    now = timezone.now()
+    Notification.objects.stuck_sending(now=now, timeout=SENDING_TIMEOUT).update(
+        status=Notification.Status.FAILED,
+        last_error="The worker stopped while sending; not retried automatically to avoid a "
+        "duplicate email. Check the recipient's mailbox and resend from admin if needed.",
+    )
+    ids = list(
+        Notification.objects.stale_pending(now=now, grace=SWEEP_GRACE)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    for notification_id in ids:
+        notification_enqueue(notification_id=notification_id)
+    return len(ids)

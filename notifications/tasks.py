@@ -1,0 +1,60 @@
+import logging
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+
+from .services import (
+    notification_claim,
+    notification_mark_failed,
+    notification_mark_sent,
+    notification_release_for_retry,
+    notification_render,
+    notifications_sweep,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether trying again later could succeed: 4xx replies and network trouble, not 5xx."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPException):
+        return False
+    return isinstance(exc, (ConnectionError, TimeoutError, OSError))
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try: 1, 2, 4, 8 ... minutes, at most an hour."""
+    return min(60 * 2 ** max(attempts - 1, 0), 3600)
+
+
+# The attempt limit is kept on the row rather than in Celery's retry counter, because the
+# sweeper may enqueue a fresh task for the same row and the limit must hold across both.
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def send_notification(self, notification_id: int) -> str:
+    notification = notification_claim(notification_id=notification_id)
+    if notification is None:
+        return "skipped"
+    try:
+        notification_render(notification=notification).send()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if is_transient(exc) and notification.attempts < settings.NOTIFICATION_MAX_ATTEMPTS:
+            notification_release_for_retry(notification=notification, error=error)
+            raise self.retry(countdown=retry_delay(notification.attempts), exc=exc) from exc
+        notification_mark_failed(notification=notification, error=error)
+        logger.exception("Notification %s failed: %s", notification_id, error)
+        return "failed"
+    notification_mark_sent(notification=notification)
+    return "sent"
+
+
+@shared_task
+def sweep_notifications() -> int:
+    return notifications_sweep()

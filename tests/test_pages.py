@@ -1,0 +1,108 @@
+"""Every page so far: valid HTML, no axe violations, no sideways scrolling on a phone."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.browser import assert_accessible, assert_valid_html, field
+from tests.factories import PASSWORD, CohortFactory, StaffFactory, UserFactory
+
+ANONYMOUS_PAGES = [
+    "/",
+    "/cohorts/open/",
+    "/cohorts/upcoming/",
+    "/cohorts/closed/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/accounts/password/reset/done/",
+    "/no-such-page/",
+]
+MEMBER_PAGES = ["/", "/accounts/email/", "/accounts/password/change/", "/accounts/logout/"]
+PHONE = {"width": 375, "height": 740}
+
+
+@pytest.fixture
+def cohorts(db):
+    now = timezone.now()
+    CohortFactory(slug="open", name="Open cohort")
+    CohortFactory(
+        slug="upcoming", name="Upcoming cohort", applications_open_at=now + timedelta(days=5)
+    )
+    CohortFactory(
+        slug="closed", name="Closed cohort", applications_open_at=now - timedelta(days=300)
+    )
+
+
+@pytest.mark.parametrize("path", ANONYMOUS_PAGES)
+def test_pages_for_visitors_are_valid_html(client, cohorts, path):
+    response = client.get(path)
+    assert response.status_code == (404 if path == "/no-such-page/" else 200)
+    assert_valid_html(response.content, context=path)
+
+
+@pytest.mark.parametrize("path", MEMBER_PAGES)
+def test_pages_for_members_are_valid_html(client, member, path):
+    client.force_login(member)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert_valid_html(response.content, context=path)
+
+
+def test_form_errors_are_valid_html(client):
+    response = client.post(
+        "/accounts/signup/", {"email": "not-an-email", "password1": "x", "password2": "y"}
+    )
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.content.decode()
+    assert_valid_html(response.content, context="sign up with errors")
+
+
+def _check_each(page, paths):
+    for path in paths:
+        page.goto(path)
+        assert_accessible(page, context=path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (
+            f"{path} scrolls sideways by {overflow}px on a {page.viewport_size['width']}px screen"
+        )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_every_page_is_accessible_and_fits_the_screen(chromium_browser, live_server, viewport):
+    CohortFactory(slug="open", name="Open cohort")
+    CohortFactory(slug="upcoming", applications_open_at=timezone.now() + timedelta(days=5))
+    CohortFactory(slug="closed", applications_open_at=timezone.now() - timedelta(days=300))
+    UserFactory(email="member@example.test")
+    StaffFactory(email="staff@example.test")
+    for persona in [None, "member@example.test", "staff@example.test"]:
+        options = {"viewport": viewport} if viewport else {}
+        context = chromium_browser.new_context(base_url=live_server.url, **options)
+        page = context.new_page()
+        try:
+            if persona is None:
+                _check_each(page, ANONYMOUS_PAGES)
+                continue
+            page.goto("/accounts/login/")
+            field(page, "Email").fill(persona)
+            field(page, "Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign In").click()
+            page.wait_for_url(f"{live_server.url}/")
+            _check_each(page, MEMBER_PAGES)
+        finally:
+            context.close()
+
+
+def test_the_home_page_lists_open_cohorts_in_constant_queries(
+    client, member, django_assert_max_num_queries
+):
+    for n in range(30):
+        CohortFactory(slug=f"c{n}")
+    client.force_login(member)
+    with django_assert_max_num_queries(6):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert response.content.decode().count("Applications open") == 30
