@@ -40,6 +40,18 @@ class CohortAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (
+            "Matching",
+            {
+                "description": "Relative weight of each part of a pair's score, and the lowest "
+                "score worth proposing.",
+                "fields": (
+                    ("weight_background", "weight_region"),
+                    ("weight_interests", "weight_shared_background"),
+                    "min_match_score",
+                ),
+            },
+        ),
     )
 
     @admin.display(description="Phase")

@@ -2,7 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -68,6 +68,21 @@ class Cohort(models.Model):
     default_mentees_per_mentor = models.PositiveSmallIntegerField(default=1)
     max_mentees_per_mentor = models.PositiveSmallIntegerField(default=2)
 
+    # Matching weights: how much each component counts in a pair's score (relative numbers;
+    # the matching service normalises them), and the lowest score worth proposing.
+    weight_background = models.PositiveSmallIntegerField("professional background", default=40)
+    weight_region = models.PositiveSmallIntegerField("region", default=20)
+    weight_interests = models.PositiveSmallIntegerField("shared interests", default=30)
+    weight_shared_background = models.PositiveSmallIntegerField(
+        "shared background (opt-in)", default=10
+    )
+    min_match_score = models.PositiveSmallIntegerField(
+        "minimum acceptable score",
+        default=30,
+        validators=[MaxValueValidator(100)],
+        help_text="0 to 100. Pairs scoring below this are never proposed.",
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,6 +102,13 @@ class Cohort(models.Model):
             models.CheckConstraint(
                 condition=Q(match_notification_date__lte=F("period_start")),
                 name="cohort_notified_before_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_background__gt=0)
+                | Q(weight_region__gt=0)
+                | Q(weight_interests__gt=0)
+                | Q(weight_shared_background__gt=0),
+                name="cohort_some_weight",
             ),
             models.CheckConstraint(
                 condition=Q(default_mentees_per_mentor__gte=1)
@@ -144,6 +166,20 @@ class Cohort(models.Model):
                 "The default cannot exceed the maximum.",
             ),
         ]
+        weights = (
+            self.weight_background,
+            self.weight_region,
+            self.weight_interests,
+            self.weight_shared_background,
+        )
+        rules.append(
+            (
+                "weight_background",
+                weights,
+                lambda *w: sum(w) > 0,
+                "At least one matching weight must be above zero.",
+            )
+        )
         errors = {
             name: message
             for name, values, ok, message in rules

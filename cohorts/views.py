@@ -20,8 +20,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort, slug=slug)
+    # The member's own application, through the user's reverse relation: this app stays below
+    # the applications app and does not import it.
+    own_application = (
+        request.user.applications.filter(cohort=cohort).first()
+        if request.user.is_authenticated
+        else None
+    )
     return render(
         request,
         "cohorts/detail.html",
-        {"cohort": cohort, "phase": cohort.phase, "Phase": Cohort.Phase},
+        {
+            "cohort": cohort,
+            "phase": cohort.phase,
+            "Phase": Cohort.Phase,
+            "own_application": own_application,
+        },
     )

@@ -12,6 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from applications.models import (
+    Application,
+    CareerStage,
+    Interest,
+    Location,
+    MemberProfile,
+    Membership,
+    PracticeArea,
+    Role,
+)
 from cohorts.models import Cohort
 
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, printed by the command
@@ -23,13 +33,45 @@ class DemoAccount:
     first_name: str
     last_name: str
     is_staff: bool = False
+    member_number: str = ""
+    location: str = ""
+    career_stage: str = ""
+    credentials: str = ""
+    institution: str = ""
 
 
 DEMO_ACCOUNTS = (
     DemoAccount("staff@demo.test", "Sam", "Staffer", is_staff=True),
-    DemoAccount("mentee@demo.test", "Maya", "Mentee"),
-    DemoAccount("mentor@demo.test", "Morgan", "Mentor"),
-    DemoAccount("outsider@demo.test", "Oliver", "Outsider"),
+    DemoAccount(
+        "mentee@demo.test",
+        "Maya",
+        "Mentee",
+        member_number="D-1001",
+        location="CO",
+        career_stage="Student pharmacist, P3",
+        credentials="PharmD candidate",
+        institution="University of Colorado Skaggs School of Pharmacy",
+    ),
+    DemoAccount(
+        "mentor@demo.test",
+        "Morgan",
+        "Mentor",
+        member_number="D-1002",
+        location="UT",
+        career_stage="Experienced (16-25 years)",
+        credentials="PharmD, BCPS",
+        institution="Intermountain Health",
+    ),
+    DemoAccount(
+        "outsider@demo.test",
+        "Oliver",
+        "Outsider",
+        member_number="D-1003",
+        location="OH",
+        career_stage="New practitioner (0-5 years)",
+        credentials="PharmD",
+        institution="Cleveland Clinic",
+    ),
 )
 
 
@@ -88,6 +130,8 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date | None = None) ->
         EmailAddress.objects.update_or_create(
             user=user, email=account.email, defaults={"verified": True, "primary": True}
         )
+        if account.member_number:
+            _demo_member(user, account)
         users[account.email] = user
 
     cohorts = {}
@@ -104,4 +148,216 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date | None = None) ->
             },
         )
         cohorts[slug] = cohort
+    # Applications waiting for staff review in the open cohort (same seed: same people).
+    seed_applicants(
+        cohort=cohorts["next"],
+        mentors=6,
+        mentees=10,
+        seed=2026,
+        status=Application.Status.SUBMITTED,
+    )
     return {"users": users, "cohorts": cohorts}
+
+
+def _demo_member(user: User, account: DemoAccount) -> None:
+    Membership.objects.update_or_create(
+        member_number=account.member_number,
+        defaults={
+            "email": account.email,
+            "first_name": account.first_name,
+            "last_name": account.last_name,
+            "user": user,
+            "linked_at": timezone.now(),
+        },
+    )
+    location = Location.objects.get(code=account.location)
+    profile, _ = MemberProfile.objects.update_or_create(
+        user=user,
+        defaults={
+            "location": location,
+            "time_zone": location.default_time_zone,
+            "career_stage": CareerStage.objects.get(name=account.career_stage),
+            "credentials": account.credentials,
+            "institution": account.institution,
+        },
+    )
+    profile.practice_areas.set(PracticeArea.objects.order_by("order")[:2])
+    profile.interests.set(Interest.objects.order_by("name")[:3])
+
+
+# Rough shares of the US pharmacist workforce by state, so a generated cohort clusters the way
+# a real one does; every other state and "outside the US" get a small share.
+STATE_WEIGHTS = {
+    "CA": 12, "TX": 9, "FL": 7, "NY": 6, "PA": 4, "IL": 4, "OH": 4, "GA": 3, "NC": 3, "MI": 3,
+    "NJ": 3, "VA": 3, "MA": 2, "WA": 2, "TN": 2, "IN": 2, "MO": 2, "MD": 2, "AZ": 2, "MN": 2,
+}  # fmt: skip
+# Names from many backgrounds, as in a real cohort.
+FIRST_NAMES = (  # noqa: SIM905 - a word list reads best as one string
+    "Aaliyah Aarav Abigail Adrian Aisha Alejandro Amara Ana Andre Angela Ben Camila Carlos "
+    "Chen Chloe Daniel Darius Deepa Diego Elena Emily Fatima Gabriel Grace Hana Hector Imani "
+    "Isaac Jasmine Javier Jin Jordan Kai Kavya Keisha Kevin Laila Liam Lucia Malik Maria "
+    "Mateo Mei Michael Mohammed Nadia Noah Olivia Omar Priya Rafael Rosa Samir Sara Sofia "
+    "Tariq Thomas Valentina Wei Yusuf Zara"
+).split()
+LAST_NAMES = (  # noqa: SIM905
+    "Adams Ali Baker Brown Chen Clark Davis Diaz Evans Garcia Gomez Green Hall Harris "
+    "Hernandez Hill Jackson Johnson Khan Kim Lee Lewis Lopez Martin Martinez Miller Nguyen "
+    "Okafor Patel Perez Ramirez Robinson Rodriguez Sanchez Scott Shah Singh Smith Taylor "
+    "Thomas Thompson Torres Walker White Williams Wilson Wright Young"
+).split()
+
+
+def seed_cohort(*, slug: str, mentors: int, mentees: int, seed: int = 0) -> Cohort:
+    """A cohort in selection and matching with every applicant accepted, built with bulk inserts.
+
+    The same seed gives the same people, profiles and applications. Re-running with the same
+    slug replaces the cohort's generated applicants.
+    """
+    today = timezone.localdate()
+    period_start = _first_of_month(today, 2)
+    notify_by = period_start - timedelta(days=1)
+    dates = {
+        "applications_open_at": _at(today - timedelta(days=60), 9),
+        "application_deadline": _at(today - timedelta(days=3), 23),
+        "match_notification_date": notify_by,
+        "orientation_at": _at(period_start + timedelta(days=2), 12),
+        "period_start": period_start,
+        "period_end": _first_of_month(period_start, 6) - timedelta(days=1),
+    }
+    with transaction.atomic():
+        cohort, _ = Cohort.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": f"Generated cohort {slug}",
+                "mentee_capacity": mentees,
+                "mentor_capacity": mentors,
+                "max_mentees_per_mentor": 3,
+                **dates,
+            },
+        )
+        seed_applicants(
+            cohort=cohort,
+            mentors=mentors,
+            mentees=mentees,
+            seed=seed,
+            status=Application.Status.ACCEPTED,
+        )
+    return cohort
+
+
+def seed_applicants(*, cohort: Cohort, mentors: int, mentees: int, seed: int, status: str) -> None:
+    """Generated members with profiles and applications to `cohort`, by bulk inserts."""
+    import random
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    slug = cohort.slug
+    dates = {"application_deadline": cohort.application_deadline}
+    locations = list(Location.objects.all())
+    weights = [STATE_WEIGHTS.get(loc.code, 1) for loc in locations]
+    stages = list(CareerStage.objects.order_by("order"))
+    student_stages = [s for s in stages if s.is_student]
+    practitioner_stages = [s for s in stages if not s.is_student and s.order >= 80] or stages
+    areas = list(PracticeArea.objects.filter(is_active=True))
+    interests = list(Interest.objects.filter(is_active=True))
+
+    with transaction.atomic():
+        prefix = f"gen-{slug}-"
+        User.objects.filter(email__startswith=prefix).delete()
+        people = [(Role.MENTOR, i) for i in range(mentors)] + [
+            (Role.MENTEE, i) for i in range(mentees)
+        ]
+        users = User.objects.bulk_create(
+            User(
+                email=f"{prefix}{role}{i}@demo.test",
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(LAST_NAMES),
+                password="!",  # noqa: S106 - unusable: generated applicants never sign in
+            )
+            for role, i in people
+        )
+        users = list(User.objects.filter(email__startswith=prefix).order_by("pk"))
+        profiles = []
+        for user, (role, _i) in zip(users, people, strict=True):
+            location = rng.choices(locations, weights)[0]
+            stage = rng.choice(student_stages if role == Role.MENTEE else practitioner_stages)
+            profiles.append(
+                MemberProfile(
+                    user=user,
+                    location=location,
+                    time_zone=location.default_time_zone or "Europe/London",
+                    career_stage=stage,
+                )
+            )
+        profiles = MemberProfile.objects.bulk_create(profiles, batch_size=2000)
+        profiles = list(MemberProfile.objects.filter(user__in=users).order_by("user_id"))
+        area_links, interest_links = [], []
+        area_through = MemberProfile.practice_areas.through
+        interest_through = MemberProfile.interests.through
+        for profile in profiles:
+            for area in rng.sample(areas, rng.randint(1, 2)):
+                area_links.append(area_through(memberprofile=profile, practicearea=area))
+            for interest in rng.sample(interests, rng.randint(2, 5)):
+                interest_links.append(interest_through(memberprofile=profile, interest=interest))
+        area_through.objects.bulk_create(area_links, batch_size=5000)
+        interest_through.objects.bulk_create(interest_links, batch_size=5000)
+
+        submitted = min(dates["application_deadline"] - timedelta(days=7), timezone.now())
+        profile_by_user = {p.user_id: p for p in profiles}
+        areas_by_profile: dict[int, list[int]] = {}
+        for link in area_links:
+            areas_by_profile.setdefault(link.memberprofile_id, []).append(link.practicearea_id)
+        interests_by_profile: dict[int, list[int]] = {}
+        for link in interest_links:
+            interests_by_profile.setdefault(link.memberprofile_id, []).append(link.interest_id)
+        applications = []
+        for user, (role, _i) in zip(users, people, strict=True):
+            profile = profile_by_user[user.pk]
+            snapshot = {
+                "location": profile.location.code,
+                "location_name": profile.location.name,
+                "region": profile.location.region,
+                "division": profile.location.division,
+                "time_zone": profile.time_zone,
+                "career_stage": profile.career_stage_id,
+                "career_stage_name": profile.career_stage.name,
+                "career_stage_order": profile.career_stage.order,
+                "practice_areas": sorted(areas_by_profile.get(profile.pk, [])),
+                "interests": sorted(interests_by_profile.get(profile.pk, [])),
+                "background_groups": [],
+                "credentials": "",
+                "institution": "",
+            }
+            applications.append(
+                Application(
+                    cohort=cohort,
+                    member=user,
+                    role=role,
+                    status=status,
+                    goals="Prepare for residency applications." if role == Role.MENTEE else "",
+                    offer="Career advice and residency preparation." if role == Role.MENTOR else "",
+                    mentee_capacity=rng.choice([1, 1, 2, 3]) if role == Role.MENTOR else 1,
+                    region_importance=rng.randint(0, 2),
+                    background_importance=rng.randint(0, 2),
+                    interests_importance=rng.randint(0, 2),
+                    agrees_to_commitment=True,
+                    agrees_to_confidentiality=True,
+                    submitted_at=submitted,
+                    decided_at=(
+                        submitted + timedelta(days=8)
+                        if status != Application.Status.SUBMITTED
+                        else None
+                    ),
+                    profile_snapshot=snapshot,
+                )
+            )
+        applications = Application.objects.bulk_create(applications, batch_size=2000)
+        applications = list(Application.objects.filter(cohort=cohort).mentees().order_by("pk"))
+        desired_through = Application.desired_practice_areas.through
+        desired_through.objects.bulk_create(
+            (
+                desired_through(application=a, practicearea=area)
+                for a in applications
+                for area in rng.sample(areas, rng.randint(1, 3))
+            ),
+            batch_size=5000,
+        )

@@ -167,6 +167,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "applications.middleware.MemberTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "mentorship.urls"
@@ -295,6 +296,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "in
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+
+# Where membership is checked: the imported roster by default; an association's own membership
+# API can replace it with a class offering the same `lookup` method.
+MEMBERSHIP_CHECKER = env_str(
+    "MEMBERSHIP_CHECKER", "applications.membership.RosterMembershipChecker"
+)
 
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
 

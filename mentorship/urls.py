@@ -11,6 +11,7 @@ admin.site.index_title = "Program administration"
 urlpatterns = [
     path("", cohort_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
+    path("", include("applications.urls")),
     path("cohorts/", include("cohorts.urls")),
     path("admin/", admin.site.urls),
 ]

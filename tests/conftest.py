@@ -1,8 +1,11 @@
+import os
+from importlib import import_module
+
 import pytest
 from django.core.cache import cache
 
 from tests.browser import chromium_browser, page  # noqa: F401 - fixtures
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import MemberFactory, StaffFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -13,16 +16,73 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (live server, real workers, races) empty every table afterwards, the
+    reference data seeded by migration included; put it back for those that run on a clean DB."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        {"live_server", "transactional_db"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from django.apps import apps
+
+        import_module("applications.migrations.0002_reference_data").seed_reference_data(apps, None)
+
+
 @pytest.fixture
 def member(db):
-    return UserFactory(email="member@example.test", first_name="Maya", last_name="Member")
+    """A verified account with a current membership and a complete profile."""
+    return MemberFactory(email="member@example.test", first_name="Maya", last_name="Member")
 
 
 @pytest.fixture
 def outsider(db):
-    return UserFactory(email="outsider@example.test", first_name="Oliver", last_name="Outsider")
+    """Another member: must never see the first member's things."""
+    return MemberFactory(email="outsider@example.test", first_name="Oliver", last_name="Outsider")
+
+
+@pytest.fixture
+def non_member(db):
+    """A verified account with no membership."""
+    return UserFactory(email="nonmember@example.test", first_name="Nia", last_name="Nonmember")
 
 
 @pytest.fixture
 def staff(db):
     return StaffFactory(email="staff@example.test", first_name="Sam", last_name="Staffer")
+
+
+def _missing_service(item) -> str:
+    if item.get_closest_marker("postgres") and not os.environ.get("DATABASE_URL", "").startswith(
+        ("postgres://", "postgresql://")
+    ):
+        return "postgres"
+    if item.get_closest_marker("worker") and not os.environ.get("REDIS_URL"):
+        return "worker"
+    return ""
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out tests whose service is not configured, rather than skipping them.
+
+    `make test` with no services runs everything else; with DATABASE_URL (PostgreSQL) and
+    REDIS_URL set, as in CI's second run, these run too.
+    """
+    kept, left_out = [], []
+    for item in items:
+        (left_out if _missing_service(item) else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+        config._left_out_for_services = len(left_out)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    count = getattr(config, "_left_out_for_services", 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} test(s) need PostgreSQL (DATABASE_URL) or Redis (REDIS_URL) and were left "
+            "out; set both to run them."
+        )

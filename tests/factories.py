@@ -54,3 +54,62 @@ class CohortFactory(factory.django.DjangoModelFactory):
     orientation_at = factory.LazyAttribute(lambda c: c.application_deadline + timedelta(days=24))
     period_start = factory.LazyAttribute(lambda c: c.match_notification_date + timedelta(days=1))
     period_end = factory.LazyAttribute(lambda c: c.period_start + timedelta(days=182))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "applications.Membership"
+
+    member_number = factory.Sequence(lambda n: f"M{100000 + n}")
+    email = factory.LazyAttribute(lambda m: m.user.email if m.user else f"{m.member_number}@x.test")
+    first_name = factory.LazyAttribute(lambda m: m.user.first_name if m.user else "Pat")
+    last_name = factory.LazyAttribute(lambda m: m.user.last_name if m.user else "Member")
+    expires_on = None
+    user = None
+    linked_at = factory.LazyAttribute(lambda m: timezone.now() if m.user else None)
+
+
+def _location(code: str):
+    from applications.models import Location
+
+    return Location.objects.get(code=code)
+
+
+def _stage(name: str):
+    from applications.models import CareerStage
+
+    return CareerStage.objects.get(name=name)
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "applications.MemberProfile"
+
+    location = factory.LazyFunction(lambda: _location("CO"))
+    time_zone = factory.LazyAttribute(
+        lambda p: p.location.default_time_zone if p.location else "America/Denver"
+    )
+    career_stage = factory.LazyFunction(lambda: _stage("Student pharmacist, P3"))
+
+
+class MemberFactory(UserFactory):
+    """A verified account linked to a current membership, with a complete profile."""
+
+    membership = factory.RelatedFactory(MembershipFactory, factory_related_name="user")
+    profile = factory.RelatedFactory(ProfileFactory, factory_related_name="user")
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A submitted mentee application."""
+
+    class Meta:
+        model = "applications.Application"
+
+    cohort = factory.SubFactory(CohortFactory)
+    member = factory.SubFactory(MemberFactory)
+    role = "mentee"
+    status = "submitted"
+    goals = "Prepare for residency."
+    agrees_to_commitment = True
+    agrees_to_confidentiality = True
+    submitted_at = factory.LazyFunction(timezone.now)

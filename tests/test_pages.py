@@ -5,8 +5,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from cohorts.models import Cohort
 from tests.browser import assert_accessible, assert_valid_html, field
-from tests.factories import PASSWORD, CohortFactory, StaffFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    ApplicationFactory,
+    CohortFactory,
+    MemberFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 ANONYMOUS_PAGES = [
     "/",
@@ -19,7 +27,21 @@ ANONYMOUS_PAGES = [
     "/accounts/password/reset/done/",
     "/no-such-page/",
 ]
-MEMBER_PAGES = ["/", "/accounts/email/", "/accounts/password/change/", "/accounts/logout/"]
+MEMBER_PAGES = [
+    "/",
+    "/accounts/email/",
+    "/accounts/password/change/",
+    "/accounts/logout/",
+    "/cohorts/open/",
+    "/membership/",
+    "/profile/",
+    "/applications/",
+    "/applications/{application}/",
+    "/applications/{application}/withdraw/",
+    "/cohorts/upcoming/apply/mentee/",
+    "/cohorts/open/apply/mentor/",
+]
+NON_MEMBER_PAGES = ["/applications/", "/membership/", "/cohorts/open/apply/mentee/"]
 PHONE = {"width": 375, "height": 740}
 
 
@@ -42,12 +64,37 @@ def test_pages_for_visitors_are_valid_html(client, cohorts, path):
     assert_valid_html(response.content, context=path)
 
 
+def _application_for(user) -> int:
+    from applications.models import Application
+
+    existing = Application.objects.filter(member=user).first()
+    if existing:
+        return existing.pk
+    cohort = Cohort.objects.get(slug="upcoming")
+    return ApplicationFactory(member=user, cohort=cohort).pk
+
+
 @pytest.mark.parametrize("path", MEMBER_PAGES)
-def test_pages_for_members_are_valid_html(client, member, path):
+def test_pages_for_members_are_valid_html(client, cohorts, member, path):
     client.force_login(member)
+    response = client.get(path.format(application=_application_for(member)))
+    assert response.status_code == 200
+    assert_valid_html(response.content, context=path)
+
+
+@pytest.mark.parametrize("path", NON_MEMBER_PAGES)
+def test_pages_for_non_members_are_valid_html(client, cohorts, non_member, path):
+    client.force_login(non_member)
     response = client.get(path)
     assert response.status_code == 200
     assert_valid_html(response.content, context=path)
+
+
+def test_form_errors_on_the_apply_page_are_valid_html(client, cohorts, member):
+    client.force_login(member)
+    response = client.post("/cohorts/open/apply/mentee/", {"action": "submit"})
+    assert "Before you submit" in response.content.decode()
+    assert_valid_html(response.content, context="apply with errors")
 
 
 def test_form_errors_are_valid_html(client):
@@ -59,9 +106,9 @@ def test_form_errors_are_valid_html(client):
     assert_valid_html(response.content, context="sign up with errors")
 
 
-def _check_each(page, paths):
+def _check_each(page, paths, application=None):
     for path in paths:
-        page.goto(path)
+        page.goto(path.format(application=application))
         assert_accessible(page, context=path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (
@@ -76,22 +123,29 @@ def test_every_page_is_accessible_and_fits_the_screen(chromium_browser, live_ser
     CohortFactory(slug="open", name="Open cohort")
     CohortFactory(slug="upcoming", applications_open_at=timezone.now() + timedelta(days=5))
     CohortFactory(slug="closed", applications_open_at=timezone.now() - timedelta(days=300))
-    UserFactory(email="member@example.test")
+    member = MemberFactory(email="member@example.test")
+    application = ApplicationFactory(member=member, cohort=Cohort.objects.get(slug="upcoming"))
+    UserFactory(email="nonmember@example.test")
     StaffFactory(email="staff@example.test")
-    for persona in [None, "member@example.test", "staff@example.test"]:
+    for persona, paths in [
+        (None, ANONYMOUS_PAGES),
+        ("member@example.test", MEMBER_PAGES),
+        ("nonmember@example.test", NON_MEMBER_PAGES),
+        ("staff@example.test", ["/"]),
+    ]:
         options = {"viewport": viewport} if viewport else {}
         context = chromium_browser.new_context(base_url=live_server.url, **options)
         page = context.new_page()
         try:
             if persona is None:
-                _check_each(page, ANONYMOUS_PAGES)
+                _check_each(page, paths)
                 continue
             page.goto("/accounts/login/")
             field(page, "Email").fill(persona)
             field(page, "Password").fill(PASSWORD)
             page.get_by_role("button", name="Sign In").click()
             page.wait_for_url(f"{live_server.url}/")
-            _check_each(page, MEMBER_PAGES)
+            _check_each(page, paths, application=application.pk)
         finally:
             context.close()
 

@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
 from accounts.models import User
+from applications.models import Application
 from cohorts.models import Cohort
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ def test_seed_demo_creates_every_account_and_a_cohort_in_each_phase(capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert "Staff login: staff@demo.test / demo-pass-2026" in out
-    emails = set(User.objects.values_list("email", flat=True))
+    emails = set(User.objects.exclude(email__startswith="gen-").values_list("email", flat=True))
     assert emails == {
         "staff@demo.test",
         "mentee@demo.test",
@@ -22,8 +23,15 @@ def test_seed_demo_creates_every_account_and_a_cohort_in_each_phase(capsys):
         "outsider@demo.test",
     }
     assert User.objects.get(email="staff@demo.test").is_staff
+    for email in ("mentee@demo.test", "mentor@demo.test", "outsider@demo.test"):
+        user = User.objects.get(email=email)
+        assert user.membership.user == user
+        assert user.profile.is_complete
     assert not User.objects.get(email="outsider@demo.test").is_staff
     assert EmailAddress.objects.filter(verified=True, primary=True).count() == 4
+    waiting = Application.objects.filter(cohort__slug="next")
+    assert waiting.count() == 16
+    assert set(waiting.values_list("status", flat=True)) == {"submitted"}
     phases = {c.slug: c.phase for c in Cohort.objects.all()}
     assert phases == {
         "pilot-completed": Cohort.Phase.COMPLETED,
@@ -34,8 +42,10 @@ def test_seed_demo_creates_every_account_and_a_cohort_in_each_phase(capsys):
 
 def test_seed_demo_twice_changes_nothing_but_the_password(client):
     call_command("seed_demo")
+    first = sorted(Application.objects.values_list("member__email", "role"))
     call_command("seed_demo", password="another-pass-2026")
-    assert User.objects.count() == 4
+    assert sorted(Application.objects.values_list("member__email", "role")) == first
+    assert User.objects.exclude(email__startswith="gen-").count() == 4
     assert EmailAddress.objects.count() == 4
     assert Cohort.objects.count() == 3
     assert client.login(email="mentee@demo.test", password="another-pass-2026")
@@ -48,3 +58,51 @@ def test_seed_demo_dates_hold_together_whatever_the_day(today):
     result = seed_demo(today=today)
     for cohort in result["cohorts"].values():
         cohort.full_clean()
+
+
+def test_seed_demo_generates_an_accepted_cohort_in_selection(capsys):
+    call_command(
+        "seed_demo", "--cohort", "big", "--mentors", "30", "--mentees", "50", "--seed", "7"
+    )
+    assert "Cohort big: 30 mentors and 50 mentees, all accepted" in capsys.readouterr().out
+    cohort = Cohort.objects.get(slug="big")
+    assert cohort.phase == Cohort.Phase.SELECTION
+    applications = Application.objects.filter(cohort=cohort)
+    assert applications.filter(role="mentor").count() == 30
+    assert applications.filter(role="mentee").count() == 50
+    assert set(applications.values_list("status", flat=True)) == {"accepted"}
+    mentee = applications.filter(role="mentee").first()
+    assert mentee.profile_snapshot["location"]
+    assert mentee.desired_practice_areas.exists()
+    assert mentee.member.profile.interests.exists()
+
+
+def _fingerprint(slug):
+    applications = Application.objects.filter(cohort__slug=slug).select_related("member")
+    return [
+        (
+            a.role,
+            a.member.first_name,
+            a.member.last_name,
+            a.profile_snapshot["location"],
+            tuple(a.profile_snapshot["interests"]),
+            a.mentee_capacity,
+        )
+        for a in applications.order_by("pk")
+    ]
+
+
+def test_the_same_seed_gives_the_same_cohort_and_another_seed_another():
+    call_command("seed_demo", "--cohort", "a", "--mentors", "10", "--mentees", "10", "--seed", "1")
+    first = _fingerprint("a")
+    call_command("seed_demo", "--cohort", "a", "--mentors", "10", "--mentees", "10", "--seed", "1")
+    assert _fingerprint("a") == first
+    call_command("seed_demo", "--cohort", "a", "--mentors", "10", "--mentees", "10", "--seed", "2")
+    assert _fingerprint("a") != first
+
+
+def test_seed_demo_cohort_needs_both_counts():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--mentors N and --mentees M"):
+        call_command("seed_demo", "--cohort", "x", "--mentors", "3")

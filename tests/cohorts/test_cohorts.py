@@ -62,6 +62,7 @@ def test_clean_explains_each_date_out_of_order(pilot):
     with pytest.raises(ValidationError) as caught:
         pilot.full_clean()
     errors = caught.value.message_dict
+    assert "weight_background" not in errors
     assert errors["application_deadline"] == ["The deadline must be after applications open."]
     assert errors["period_end"] == ["The period must end after it starts."]
     assert errors["default_mentees_per_mentor"] == ["The default cannot exceed the maximum."]
@@ -93,9 +94,24 @@ def test_staff_see_a_readable_error_in_admin_for_dates_out_of_order(client, staf
             "mentor_capacity": "20",
             "default_mentees_per_mentor": "1",
             "max_mentees_per_mentor": "2",
+            "weight_background": "40",
+            "weight_region": "20",
+            "weight_interests": "30",
+            "weight_shared_background": "10",
+            "min_match_score": "30",
         },
     )
     assert response.status_code == 200
     assert "The deadline must be after applications open." in response.content.decode()
     pilot.refresh_from_db()
     assert pilot.application_deadline == _aware(2026, 9, 9, 23, 59)
+
+
+def test_a_cohort_needs_at_least_one_matching_weight(pilot):
+    pilot.weight_background = pilot.weight_region = 0
+    pilot.weight_interests = pilot.weight_shared_background = 0
+    with pytest.raises(ValidationError) as caught:
+        pilot.full_clean()
+    assert caught.value.message_dict["weight_background"] == [
+        "At least one matching weight must be above zero."
+    ]

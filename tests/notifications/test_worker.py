@@ -11,10 +11,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from tests.factories import UserFactory
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL for a real broker"),
-]
+pytestmark = pytest.mark.worker
 
 
 @pytest.fixture

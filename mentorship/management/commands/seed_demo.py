@@ -1,10 +1,13 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from mentorship.demo import DEFAULT_PASSWORD, DEMO_ACCOUNTS, seed_demo
+from mentorship.demo import DEFAULT_PASSWORD, DEMO_ACCOUNTS, seed_cohort, seed_demo
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo accounts and cohorts. Safe to run again."
+    help = (
+        "Create or refresh the demo accounts and cohorts (safe to run again), or with --cohort "
+        "a cohort in selection and matching with N accepted mentors and M accepted mentees."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -13,7 +16,26 @@ class Command(BaseCommand):
             help=f"Password for every demo account (default {DEFAULT_PASSWORD!r}).",
         )
 
-    def handle(self, *args, password: str, **options) -> None:
+        parser.add_argument("--cohort", metavar="SLUG", help="Generate this cohort instead.")
+        parser.add_argument("--mentors", type=int, default=0)
+        parser.add_argument("--mentees", type=int, default=0)
+        parser.add_argument("--seed", type=int, default=0, help="The same seed, the same data.")
+
+    def handle(self, *args, password: str, cohort: str | None, **options) -> None:
+        if cohort:
+            mentors, mentees = options["mentors"], options["mentees"]
+            if mentors < 1 or mentees < 1:
+                raise CommandError("--cohort needs --mentors N and --mentees M, both at least 1.")
+            generated = seed_cohort(
+                slug=cohort, mentors=mentors, mentees=mentees, seed=options["seed"]
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Cohort {generated.slug}: {mentors} mentors and {mentees} mentees, all "
+                    f"accepted ({generated.phase.label})."
+                )
+            )
+            return
         result = seed_demo(password=password)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         for slug, cohort in result["cohorts"].items():

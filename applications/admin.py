@@ -1,0 +1,398 @@
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+
+from cohorts.models import Cohort
+
+from .membership import RosterImportError, roster_import
+from .models import (
+    Application,
+    BackgroundGroup,
+    CareerStage,
+    CensusRegion,
+    Interest,
+    Location,
+    MemberProfile,
+    Membership,
+    PracticeArea,
+    Role,
+)
+from .services import ApplicationError, application_decide
+
+SELF_IDENTIFICATION_PERMISSION = "applications.view_self_identification"
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "region", "division", "default_time_zone", "order"]
+    list_filter = ["region", "division"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(PracticeArea)
+class PracticeAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["kind", "is_active"]
+
+
+@admin.register(CareerStage)
+class CareerStageAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "is_student", "is_active"]
+    list_editable = ["order", "is_active"]
+
+
+@admin.register(Interest)
+class InterestAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["category", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(BackgroundGroup)
+class BackgroundGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Roster CSV",
+        help_text="Columns: member_number, email, first_name, last_name and optionally expires_on "
+        "(YYYY-MM-DD). A file with any bad row imports nothing.",
+    )
+
+
+class MembershipStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("linked", "Linked to an account"),
+            ("unlinked", "Not linked"),
+            ("expired", "Expired"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "linked":
+            return queryset.filter(user__isnull=False)
+        if self.value() == "unlinked":
+            return queryset.filter(user__isnull=True)
+        if self.value() == "expired":
+            return queryset.filter(expires_on__lt=timezone.localdate())
+        return queryset
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["member_number", "last_name", "first_name", "email", "expires_on", "user"]
+    list_filter = [MembershipStatusFilter]
+    search_fields = ["member_number", "email", "last_name", "first_name", "user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "linked_at", "imported_at", "updated_at"]
+    change_list_template = "admin/applications/membership/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="applications_membership_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionError
+        form = RosterUploadForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = roster_import(file=form.cleaned_data["file"])
+            except RosterImportError as exc:
+                errors = exc.errors
+            else:
+                self.message_user(
+                    request,
+                    f"Roster imported: {result.created} created, {result.updated} updated, "
+                    f"{result.unchanged} unchanged.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:applications_membership_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import the member roster",
+            "form": form,
+            "errors": errors,
+        }
+        return TemplateResponse(request, "admin/applications/membership/import.html", context)
+
+
+@admin.register(MemberProfile)
+class MemberProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "location", "career_stage", "time_zone", "updated_at"]
+    list_filter = ["location__region", "career_stage"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "institution"]
+    list_select_related = ["user", "location", "career_stage"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["practice_areas", "interests"]
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "user",
+            "pronouns",
+            "credentials",
+            "institution",
+            "location",
+            "time_zone",
+            "career_stage",
+            "practice_areas",
+            "interests",
+            "bio",
+        ]
+        # Self-identification is private: only staff explicitly trusted with it see it at all.
+        if request.user.has_perm(SELF_IDENTIFICATION_PERMISSION):
+            fields += ["use_background_in_matching", "background_groups"]
+        return fields
+
+
+class RegionFilter(admin.SimpleListFilter):
+    title = "region"
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        return CensusRegion.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(member__profile__location__region=self.value())
+        return queryset
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = [
+        "member_name",
+        "member_email",
+        "cohort",
+        "role",
+        "status",
+        "state",
+        "career_stage",
+        "submitted_at",
+    ]
+    list_filter = [
+        "cohort",
+        "role",
+        "status",
+        RegionFilter,
+        ("member__profile__location", admin.RelatedOnlyFieldListFilter),
+        ("member__profile__practice_areas", admin.RelatedOnlyFieldListFilter),
+        ("member__profile__career_stage", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["member__email", "member__first_name", "member__last_name", "goals", "offer"]
+    list_select_related = [
+        "cohort",
+        "member",
+        "member__profile__location",
+        "member__profile__career_stage",
+    ]
+    date_hierarchy = "submitted_at"
+    actions = ["accept", "waitlist", "decline", "export_csv"]
+    change_list_template = "admin/applications/application/change_list.html"
+    readonly_fields = [
+        "cohort",
+        "member",
+        "role",
+        "status",
+        "profile_summary",
+        "goals",
+        "desired_practice_areas_list",
+        "background_importance",
+        "region_importance",
+        "interests_importance",
+        "wants_shared_background",
+        "offer",
+        "mentee_capacity",
+        "availability",
+        "agrees_to_commitment",
+        "agrees_to_confidentiality",
+        "created_at",
+        "submitted_at",
+        "decided_at",
+        "decided_by",
+    ]
+    fieldsets = (
+        (None, {"fields": ("cohort", "member", "role", "status", "profile_summary")}),
+        (
+            "Mentee",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "goals",
+                    "desired_practice_areas_list",
+                    "background_importance",
+                    "region_importance",
+                    "interests_importance",
+                    "wants_shared_background",
+                ),
+            },
+        ),
+        ("Mentor", {"classes": ("collapse",), "fields": ("offer", "mentee_capacity")}),
+        (
+            "Both",
+            {"fields": ("availability", "agrees_to_commitment", "agrees_to_confidentiality")},
+        ),
+        ("History", {"fields": ("created_at", "submitted_at", "decided_at", "decided_by")}),
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Applications come from members; staff decide them with the actions.
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("desired_practice_areas")
+
+    @admin.display(description="Name", ordering="member__last_name")
+    def member_name(self, obj: Application) -> str:
+        return obj.member.get_full_name() or "-"
+
+    @admin.display(description="Email", ordering="member__email")
+    def member_email(self, obj: Application) -> str:
+        return obj.member.email
+
+    @admin.display(description="State")
+    def state(self, obj: Application) -> str:
+        profile = getattr(obj.member, "profile", None)
+        return profile.location.code if profile and profile.location else "-"
+
+    @admin.display(description="Career stage")
+    def career_stage(self, obj: Application) -> str:
+        profile = getattr(obj.member, "profile", None)
+        return str(profile.career_stage) if profile and profile.career_stage else "-"
+
+    @admin.display(description="Mentor practice areas wanted")
+    def desired_practice_areas_list(self, obj: Application) -> str:
+        return ", ".join(str(a) for a in obj.desired_practice_areas.all()) or "-"
+
+    @admin.display(description="Profile when submitted")
+    def profile_summary(self, obj: Application) -> str:
+        snap = obj.profile_snapshot or {}
+        if not snap:
+            return "Not submitted yet."
+        parts = [
+            snap.get("credentials") or "",
+            snap.get("institution") or "",
+            snap.get("location_name") or "",
+            snap.get("career_stage_name") or "",
+            snap.get("time_zone") or "",
+        ]
+        return " · ".join(p for p in parts if p)
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet, decision: str) -> None:
+        try:
+            changed = application_decide(
+                application_ids=list(queryset.values_list("pk", flat=True)),
+                decision=decision,
+                decided_by=request.user,
+            )
+        except ApplicationError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        label = Application.Status(decision).label.lower()
+        self.message_user(
+            request,
+            f"{len(changed)} application(s) {label}; each applicant is being emailed.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Accept selected applications", permissions=["change"])
+    def accept(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide(request, queryset, Application.Status.ACCEPTED)
+
+    @admin.action(description="Waitlist selected applications", permissions=["change"])
+    def waitlist(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide(request, queryset, Application.Status.WAITLISTED)
+
+    @admin.action(description="Decline selected applications", permissions=["change"])
+    def decline(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide(request, queryset, Application.Status.DECLINED)
+
+    @admin.action(description="Export selected applications to CSV")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="applications-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "application_id",
+                "cohort",
+                "role",
+                "status",
+                "email",
+                "first_name",
+                "last_name",
+                "state",
+                "region",
+                "career_stage",
+                "practice_areas",
+                "mentees_offered",
+                "submitted_at",
+            ]
+        )
+        rows = queryset.select_related(
+            "cohort", "member", "member__profile__location", "member__profile__career_stage"
+        ).prefetch_related("member__profile__practice_areas")
+        for application in rows:
+            profile = getattr(application.member, "profile", None)
+            location = profile.location if profile else None
+            writer.writerow(
+                [
+                    application.pk,
+                    application.cohort.slug,
+                    application.role,
+                    application.status,
+                    application.member.email,
+                    application.member.first_name,
+                    application.member.last_name,
+                    location.code if location else "",
+                    location.get_region_display() if location else "",
+                    str(profile.career_stage) if profile and profile.career_stage else "",
+                    "; ".join(str(a) for a in profile.practice_areas.all()) if profile else "",
+                    application.mentee_capacity if application.role == Role.MENTOR else "",
+                    application.submitted_at.isoformat() if application.submitted_at else "",
+                ]
+            )
+        return response
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        cohort_id = request.GET.get("cohort__id__exact")
+        cohorts = Cohort.objects.all() if not cohort_id else Cohort.objects.filter(pk=cohort_id)
+        if not cohort_id:
+            cohorts = cohorts.not_finished()
+        accepted = Q(applications__status=Application.Status.ACCEPTED)
+        counters = cohorts.annotate(
+            accepted_mentees=Count(
+                "applications", filter=accepted & Q(applications__role=Role.MENTEE)
+            ),
+            accepted_mentors=Count(
+                "applications", filter=accepted & Q(applications__role=Role.MENTOR)
+            ),
+            submitted=Count(
+                "applications", filter=~Q(applications__status__in=["draft", "withdrawn"])
+            ),
+        ).order_by("application_deadline")
+        extra_context = {**(extra_context or {}), "capacity_counters": counters}
+        return super().changelist_view(request, extra_context=extra_context)

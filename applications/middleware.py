@@ -1,0 +1,34 @@
+import zoneinfo
+
+from django.utils import timezone
+
+
+class MemberTimeZoneMiddleware:
+    """Show every date and time in the signed-in member's own time zone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from .models import MemberProfile
+
+            name = (
+                MemberProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
+            )
+            if name:
+                try:
+                    zone = zoneinfo.ZoneInfo(name)
+                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                    zone = None
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone belongs to this request only, not to whatever the thread runs next.
+            timezone.deactivate()

@@ -1,0 +1,285 @@
+"""Writes for profiles and applications. Views and admin call these; they never write directly."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from cohorts.models import Cohort
+from notifications.services import notify
+
+from .membership import membership_is_current
+from .models import Application, MemberProfile, Role
+
+
+class ApplicationError(Exception):
+    """A rule of the program refused the change; the message is shown to the person as is."""
+
+
+def _deadline_text(cohort: Cohort) -> str:
+    return date_format(timezone.localtime(cohort.application_deadline), "F j, Y, g:i A T")
+
+
+def _assert_open(cohort: Cohort, now: datetime) -> None:
+    if now < cohort.applications_open_at:
+        opens = date_format(timezone.localtime(cohort.applications_open_at), "F j, Y")
+        raise ApplicationError(f"Applications for {cohort.name} open on {opens}.")
+    if now >= cohort.application_deadline:
+        raise ApplicationError(
+            f"Applications for {cohort.name} closed on {_deadline_text(cohort)}. "
+            "Your saved draft is kept, but it can no longer be changed or submitted."
+        )
+
+
+def profile_for(user) -> MemberProfile:
+    profile, _ = MemberProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def profile_snapshot(profile: MemberProfile) -> dict:
+    """The profile fields matching uses, as plain data frozen into a submitted application."""
+    location = profile.location
+    stage = profile.career_stage
+    return {
+        "location": location.code if location else None,
+        "location_name": location.name if location else None,
+        "region": location.region if location else None,
+        "division": location.division if location else None,
+        "time_zone": profile.time_zone,
+        "career_stage": stage.pk if stage else None,
+        "career_stage_name": stage.name if stage else None,
+        "career_stage_order": stage.order if stage else None,
+        "practice_areas": sorted(profile.practice_areas.values_list("pk", flat=True)),
+        "interests": sorted(profile.interests.values_list("pk", flat=True)),
+        # Self-identification leaves the profile only when the member opted in to its use.
+        "background_groups": (
+            sorted(profile.background_groups.values_list("pk", flat=True))
+            if profile.use_background_in_matching
+            else []
+        ),
+        "credentials": profile.credentials,
+        "institution": profile.institution,
+    }
+
+
+def application_missing_for_submit(application: Application, profile: MemberProfile) -> list[str]:
+    """What still has to be filled in before the application can be submitted, in words."""
+    missing = []
+    if not profile.location_id:
+        missing.append("your state (or outside the US) in your profile")
+    if not profile.time_zone:
+        missing.append("your time zone in your profile")
+    if not profile.career_stage_id:
+        missing.append("your career stage in your profile")
+    if application.role == Role.MENTEE and not application.goals.strip():
+        missing.append("the goals you want to achieve")
+    if application.role == Role.MENTOR and not application.offer.strip():
+        missing.append("what you can offer a mentee")
+    if not application.agrees_to_commitment:
+        missing.append("your agreement to the time commitment")
+    if not application.agrees_to_confidentiality:
+        missing.append("your agreement to keep what is shared confidential")
+    return missing
+
+
+def application_save(
+    *,
+    member,
+    cohort: Cohort,
+    role: str,
+    fields: dict,
+    submit: bool,
+    now: datetime | None = None,
+) -> Application:
+    """Create or update the member's application to `cohort`, as a draft or submitted.
+
+    `fields` are the form's cleaned data (many-to-many values included). Every rule is checked
+    here, whatever page the data came from: membership, the deadline, the role's capacity limit
+    and, on submit, completeness.
+    """
+    now = now or timezone.now()
+    if not membership_is_current(user=member, today=timezone.localdate(now)):
+        raise ApplicationError(
+            "Only current association members can apply. Link your membership first."
+        )
+    desired_areas = fields.pop("desired_practice_areas", None)
+    with transaction.atomic():
+        # Lock the cohort row so the deadline check and the write see the same cohort dates.
+        cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+        _assert_open(cohort, now)
+        application = (
+            Application.objects.select_for_update().filter(cohort=cohort, member=member).first()
+        )
+        if application is None:
+            application = Application(cohort=cohort, member=member)
+        elif not application.is_editable_status:
+            raise ApplicationError(
+                f"This application is {application.get_status_display().lower()} and can no "
+                "longer be changed."
+            )
+        application.role = role
+        for name, value in fields.items():
+            setattr(application, name, value)
+        if role == Role.MENTOR and application.mentee_capacity > cohort.max_mentees_per_mentor:
+            raise ApplicationError(
+                f"Mentors in {cohort.name} can take at most {cohort.max_mentees_per_mentor} "
+                "mentees."
+            )
+        first_submission = submit and application.submitted_at is None
+        if submit:
+            profile = profile_for(member)
+            missing = application_missing_for_submit(application, profile)
+            if missing:
+                raise ApplicationError("Before you submit, please add " + _join(missing) + ".")
+            application.status = Application.Status.SUBMITTED
+            application.submitted_at = now
+            application.profile_snapshot = profile_snapshot(profile)
+        try:
+            with transaction.atomic():
+                application.save()
+        except IntegrityError:
+            # Two tabs creating the same application at once: the database keeps one.
+            raise ApplicationError("You already have an application for this cohort.") from None
+        if desired_areas is not None:
+            application.desired_practice_areas.set(desired_areas)
+        if first_submission:
+            notify(
+                kind="application_received",
+                key=f"application-received:{application.pk}",
+                recipient=member,
+                context=_email_context(application),
+            )
+    return application
+
+
+def application_withdraw(*, application: Application, now: datetime | None = None) -> Application:
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status in {Application.Status.WITHDRAWN, Application.Status.DECLINED}:
+            raise ApplicationError(
+                f"This application is already {application.get_status_display().lower()}."
+            )
+        if application.cohort.phase_at(now or timezone.now()) == Cohort.Phase.COMPLETED:
+            raise ApplicationError("This cohort has finished.")
+        if application.submitted_at is None:
+            # A draft that was never submitted leaves nothing to keep.
+            application.delete()
+            return application
+        application.status = Application.Status.WITHDRAWN
+        application.save(update_fields=["status", "updated_at"])
+    return application
+
+
+DECISIONS = {
+    Application.Status.ACCEPTED,
+    Application.Status.WAITLISTED,
+    Application.Status.DECLINED,
+}
+
+
+def application_decide(
+    *,
+    application_ids: Iterable[int],
+    decision: str,
+    decided_by,
+    now: datetime | None = None,
+) -> list[Application]:
+    """Accept, waitlist or decline applications, all or none, within each cohort's capacity.
+
+    The cohort rows are locked before counting who is accepted, so two staff members accepting
+    at once cannot both take the last place: the second waits, then counts the first's accepts.
+    Returns the applications whose status changed; each of those applicants is emailed.
+    """
+    if decision not in DECISIONS:
+        raise ApplicationError(f"Unknown decision {decision!r}.")
+    now = now or timezone.now()
+    ids = sorted(set(application_ids))
+    with transaction.atomic():
+        cohort_ids = sorted(
+            set(Application.objects.filter(pk__in=ids).values_list("cohort_id", flat=True))
+        )
+        # Lock in a fixed order so two bulk actions over several cohorts cannot deadlock.
+        cohorts = {
+            c.pk: c
+            for c in Cohort.objects.select_for_update().filter(pk__in=cohort_ids).order_by("pk")
+        }
+        applications = list(
+            Application.objects.select_for_update()
+            .filter(pk__in=ids)
+            .select_related("member")
+            .order_by("pk")
+        )
+        undecidable = [
+            a
+            for a in applications
+            if a.status in {Application.Status.DRAFT, Application.Status.WITHDRAWN}
+        ]
+        if undecidable:
+            names = ", ".join(str(a.member) for a in undecidable[:5])
+            raise ApplicationError(
+                f"{len(undecidable)} of the selected applications are drafts or withdrawn and "
+                f"cannot be decided: {names}."
+            )
+        changed = [a for a in applications if a.status != decision]
+        if decision == Application.Status.ACCEPTED:
+            _assert_capacity(cohorts, changed)
+        for application in changed:
+            application.status = decision
+            application.decided_at = now
+            application.decided_by = decided_by
+        Application.objects.bulk_update(changed, ["status", "decided_at", "decided_by"])
+        for application in changed:
+            application.cohort = cohorts[application.cohort_id]
+            notify(
+                kind="application_decision",
+                key=f"application-decision:{application.pk}:{decision}:{now.isoformat()}",
+                recipient=application.member,
+                context=_email_context(application),
+            )
+    return changed
+
+
+def _assert_capacity(cohorts: dict[int, Cohort], newly_accepted: list[Application]) -> None:
+    for cohort in cohorts.values():
+        accepted = Application.objects.for_cohort(cohort).accepted()
+        for role, capacity, label in (
+            (Role.MENTEE, cohort.mentee_capacity, "mentee"),
+            (Role.MENTOR, cohort.mentor_capacity, "mentor"),
+        ):
+            adding = sum(1 for a in newly_accepted if a.cohort_id == cohort.pk and a.role == role)
+            if not adding:
+                continue
+            taken = accepted.filter(role=role).count()
+            if taken + adding > capacity:
+                left = max(capacity - taken, 0)
+                raise ApplicationError(
+                    f"{cohort.name} has {capacity} {label} places and {taken} are taken: "
+                    f"accepting {adding} more {label}{'s' if adding != 1 else ''} would exceed "
+                    f"it ({left} left). Nothing was changed."
+                )
+
+
+def _email_context(application: Application) -> dict:
+    cohort = application.cohort
+    return {
+        "application_id": application.pk,
+        "cohort_name": cohort.name,
+        "role": application.get_role_display().lower(),
+        "status": application.status,
+        "status_label": application.get_status_display(),
+        "deadline": _deadline_text(cohort),
+        "match_notification_date": date_format(cohort.match_notification_date, "F j, Y"),
+        "period": (
+            f"{date_format(cohort.period_start, 'F j, Y')} to "
+            f"{date_format(cohort.period_end, 'F j, Y')}"
+        ),
+        "application_path": application.get_absolute_url(),
+    }
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

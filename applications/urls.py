@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("membership/", views.membership, name="membership"),
+    path("profile/", views.profile, name="profile"),
+    path("applications/", views.my_applications, name="mine"),
+    path("applications/<int:pk>/", views.application_detail, name="detail"),
+    path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("cohorts/<slug:slug>/apply/<str:role>/", views.apply, name="apply"),
+]

@@ -1,0 +1,199 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from cohorts.models import Cohort
+
+from .forms import APPLICATION_FORMS, MembershipLinkForm, ProfileForm
+from .membership import MembershipError, membership_is_current, membership_link
+from .models import Application, Membership, Role
+from .services import (
+    ApplicationError,
+    application_missing_for_submit,
+    application_save,
+    application_withdraw,
+    profile_for,
+)
+
+
+def _get_application_for_user(request: HttpRequest, pk: int) -> Application:
+    # Someone else's application is "not found", never "forbidden": it does not exist for them.
+    return get_object_or_404(
+        Application.objects.select_related("cohort"), pk=pk, member=request.user
+    )
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership(request: HttpRequest) -> HttpResponse:
+    current = Membership.objects.filter(user=request.user).first()
+    form = MembershipLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_link(
+                user=request.user,
+                member_number=form.cleaned_data["member_number"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except MembershipError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your membership is confirmed.")
+            return redirect(_safe_next(request, "applications:profile"))
+    return render(
+        request,
+        "applications/membership.html",
+        {
+            "form": form,
+            "current": current,
+            "is_current": membership_is_current(user=request.user),
+            "next": _safe_next(request, ""),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    member_profile = profile_for(request.user)
+    form = ProfileForm(request.POST or None, instance=member_profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect(_safe_next(request, "applications:profile"))
+    return render(
+        request,
+        "applications/profile.html",
+        {"form": form, "next": _safe_next(request, "")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
+    if role not in Role.values:
+        raise Http404
+    cohort = get_object_or_404(Cohort, slug=slug)
+    context = {"cohort": cohort, "role": role, "role_label": Role(role).label}
+    if not membership_is_current(user=request.user):
+        return render(request, "applications/apply_not_member.html", context)
+
+    existing = Application.objects.filter(cohort=cohort, member=request.user).first()
+    if existing and not existing.is_editable_status:
+        messages.info(request, f"Your application is {existing.get_status_display().lower()}.")
+        return redirect(existing)
+    form_class = APPLICATION_FORMS[role]
+    if request.method == "POST":
+        # No instance: the posted data goes to the service, which decides what may be saved.
+        form = form_class(request.POST, cohort=cohort)
+        submit = request.POST.get("action") == "submit"
+        if form.is_valid():
+            try:
+                application = application_save(
+                    member=request.user,
+                    cohort=cohort,
+                    role=role,
+                    fields=dict(form.cleaned_data),
+                    submit=submit,
+                )
+            except ApplicationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if submit:
+                    messages.success(
+                        request, "Your application is submitted. We have emailed you a receipt."
+                    )
+                    return redirect(application)
+                messages.success(
+                    request,
+                    "Your draft is saved. You can come back to it any time before the deadline.",
+                )
+                return redirect("applications:apply", slug=cohort.slug, role=role)
+    else:
+        same_role = existing if existing and existing.role == role else None
+        form = form_class(instance=same_role, cohort=cohort)
+
+    member_profile = profile_for(request.user)
+    context.update(
+        {
+            "form": form,
+            "application": existing,
+            "profile": member_profile,
+            "is_open": cohort.phase == Cohort.Phase.APPLICATIONS_OPEN,
+            "other_role": existing.get_role_display() if existing and existing.role != role else "",
+            "profile_missing": [
+                item
+                for item in application_missing_for_submit(
+                    existing or Application(role=role), member_profile
+                )
+                if "profile" in item
+            ],
+        }
+    )
+    return render(request, "applications/apply.html", context)
+
+
+@login_required
+def my_applications(request: HttpRequest) -> HttpResponse:
+    applications = (
+        Application.objects.for_member(request.user)
+        .select_related("cohort")
+        .order_by("-created_at")
+    )
+    open_cohorts = Cohort.objects.open_for_applications().exclude(applications__member=request.user)
+    return render(
+        request,
+        "applications/my_applications.html",
+        {
+            "applications": applications,
+            "open_cohorts": open_cohorts,
+            "is_member": membership_is_current(user=request.user),
+        },
+    )
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _get_application_for_user(request, pk)
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "cohort": application.cohort,
+            "Status": Application.Status,
+            "is_open": application.cohort.phase == Cohort.Phase.APPLICATIONS_OPEN,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _get_application_for_user(request, pk)
+    if request.method == "POST":
+        was_draft = application.submitted_at is None
+        try:
+            application_withdraw(application=application)
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+            return redirect(application)
+        if was_draft:
+            messages.success(request, "Your draft is deleted.")
+        else:
+            messages.success(request, "Your application is withdrawn.")
+        return redirect("applications:mine")
+    return render(request, "applications/withdraw.html", {"application": application})
