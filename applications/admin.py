@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort
 
+from .forms import PROFILE_FIELDS, PROFILE_PRIVATE_FIELDS
 from .membership import RosterImportError, roster_import
 from .models import (
     Application,
@@ -36,31 +37,33 @@ class LocationAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
-@admin.register(PracticeArea)
-class PracticeAreaAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "order", "is_active"]
+class ReferenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "is_active"]
     list_editable = ["order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(PracticeArea)
+class PracticeAreaAdmin(ReferenceAdmin):
+    list_display = ["name", "kind", "order", "is_active"]
     list_filter = ["kind", "is_active"]
 
 
 @admin.register(CareerStage)
-class CareerStageAdmin(admin.ModelAdmin):
+class CareerStageAdmin(ReferenceAdmin):
     list_display = ["name", "order", "is_student", "is_active"]
-    list_editable = ["order", "is_active"]
 
 
 @admin.register(Interest)
-class InterestAdmin(admin.ModelAdmin):
+class InterestAdmin(ReferenceAdmin):
     list_display = ["name", "category", "order", "is_active"]
-    list_editable = ["order", "is_active"]
     list_filter = ["category", "is_active"]
-    search_fields = ["name"]
 
 
 @admin.register(BackgroundGroup)
-class BackgroundGroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "order", "is_active"]
-    list_editable = ["order", "is_active"]
+class BackgroundGroupAdmin(ReferenceAdmin):
+    pass
 
 
 class RosterUploadForm(forms.Form):
@@ -149,22 +152,10 @@ class MemberProfileAdmin(admin.ModelAdmin):
     filter_horizontal = ["practice_areas", "interests"]
 
     def get_fields(self, request, obj=None):
-        fields = [
-            "user",
-            "pronouns",
-            "credentials",
-            "institution",
-            "location",
-            "time_zone",
-            "career_stage",
-            "practice_areas",
-            "interests",
-            "bio",
-        ]
         # Self-identification is private: only staff explicitly trusted with it see it at all.
         if request.user.has_perm(SELF_IDENTIFICATION_PERMISSION):
-            fields += ["use_background_in_matching", "background_groups"]
-        return fields
+            return ["user", *PROFILE_FIELDS, *PROFILE_PRIVATE_FIELDS]
+        return ["user", *PROFILE_FIELDS]
 
 
 class RegionFilter(admin.SimpleListFilter):

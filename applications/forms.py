@@ -40,24 +40,27 @@ class MembershipLinkForm(forms.Form):
     last_name = forms.CharField(max_length=150, help_text="As on your membership record.")
 
 
+# What other members and all staff may see, and what only the member and authorised staff see.
+PROFILE_FIELDS = [
+    "pronouns",
+    "credentials",
+    "institution",
+    "location",
+    "time_zone",
+    "career_stage",
+    "practice_areas",
+    "interests",
+    "bio",
+]
+PROFILE_PRIVATE_FIELDS = ["use_background_in_matching", "background_groups"]
+
+
 class ProfileForm(forms.ModelForm):
     time_zone = forms.ChoiceField(choices=time_zone_choices, required=False)
 
     class Meta:
         model = MemberProfile
-        fields = [
-            "pronouns",
-            "credentials",
-            "institution",
-            "location",
-            "time_zone",
-            "career_stage",
-            "practice_areas",
-            "interests",
-            "bio",
-            "use_background_in_matching",
-            "background_groups",
-        ]
+        fields = PROFILE_FIELDS + PROFILE_PRIVATE_FIELDS
         widgets = {
             "practice_areas": forms.CheckboxSelectMultiple,
             "interests": forms.CheckboxSelectMultiple,

@@ -56,24 +56,30 @@ class Location(models.Model):
         return self.region == CensusRegion.OUTSIDE_US
 
 
-class PracticeArea(models.Model):
+class ReferenceItem(models.Model):
+    """A choice staff can reorder, or retire without deleting what members already chose."""
+
+    name = models.CharField(max_length=120, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PracticeArea(ReferenceItem):
     """The association's practice sections and forums: a member's professional home."""
 
     class Kind(models.TextChoices):
         SECTION = "section", "Section"
         FORUM = "forum", "Forum"
 
-    name = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.SECTION)
     description = models.CharField(max_length=300, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class CareerStage(models.Model):
@@ -91,31 +97,15 @@ class CareerStage(models.Model):
         return self.name
 
 
-class Interest(models.Model):
-    name = models.CharField(max_length=120, unique=True)
+class Interest(ReferenceItem):
     category = models.CharField(max_length=80, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
 
-    class Meta:
+    class Meta(ReferenceItem.Meta):
         ordering = ["category", "order", "name"]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class BackgroundGroup(models.Model):
+class BackgroundGroup(ReferenceItem):
     """A self-identification a member may choose to share for shared-background matching."""
-
-    name = models.CharField(max_length=120, unique=True)
-    order = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 # ---------------------------------------------------------------------------------------------
