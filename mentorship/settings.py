@@ -116,7 +116,9 @@ _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcde
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required when DEBUG is off. For development, set DEBUG=1."
+        )
     SECRET_KEY = _DEV_SECRET_KEY
 elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters of random text.")
