@@ -406,6 +406,4 @@ def membership_is_current(*, user, today: date | None = None) -> bool:
         return False
     today = today or timezone.localdate()
     membership = Membership.objects.filter(user=user).first()
-    return membership is not None and (
-        membership.expires_on is None or membership.expires_on >= today
-    )
+    return membership is not None and membership.is_current_on(today)

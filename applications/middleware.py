@@ -2,6 +2,8 @@ import zoneinfo
 
 from django.utils import timezone
 
+from .models import MemberProfile
+
 
 class MemberTimeZoneMiddleware:
     """Show every date and time in the signed-in member's own time zone."""
@@ -13,8 +15,6 @@ class MemberTimeZoneMiddleware:
         zone = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            from .models import MemberProfile
-
             name = (
                 MemberProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
             )

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -137,6 +139,9 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_number} {self.first_name} {self.last_name}"
+
+    def is_current_on(self, day: date) -> bool:
+        return self.expires_on is None or self.expires_on >= day
 
 
 class MemberProfile(models.Model):

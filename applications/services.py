@@ -38,8 +38,24 @@ def profile_for(user) -> MemberProfile:
     return profile
 
 
-def profile_snapshot(profile: MemberProfile) -> dict:
-    """The profile fields matching uses, as plain data frozen into a submitted application."""
+def profile_snapshot(
+    profile: MemberProfile,
+    *,
+    practice_areas: list[int] | None = None,
+    interests: list[int] | None = None,
+    background_groups: list[int] | None = None,
+) -> dict:
+    """The profile fields matching uses, as plain data frozen into a submitted application.
+
+    The many-to-many ids are read from the database unless the caller already has them (the
+    demo seeder builds thousands of profiles in memory).
+    """
+    if practice_areas is None:
+        practice_areas = list(profile.practice_areas.values_list("pk", flat=True))
+    if interests is None:
+        interests = list(profile.interests.values_list("pk", flat=True))
+    if background_groups is None and profile.use_background_in_matching:
+        background_groups = list(profile.background_groups.values_list("pk", flat=True))
     location = profile.location
     stage = profile.career_stage
     return {
@@ -51,21 +67,19 @@ def profile_snapshot(profile: MemberProfile) -> dict:
         "career_stage": stage.pk if stage else None,
         "career_stage_name": stage.name if stage else None,
         "career_stage_order": stage.order if stage else None,
-        "practice_areas": sorted(profile.practice_areas.values_list("pk", flat=True)),
-        "interests": sorted(profile.interests.values_list("pk", flat=True)),
+        "practice_areas": sorted(practice_areas),
+        "interests": sorted(interests),
         # Self-identification leaves the profile only when the member opted in to its use.
-        "background_groups": (
-            sorted(profile.background_groups.values_list("pk", flat=True))
-            if profile.use_background_in_matching
-            else []
-        ),
+        "background_groups": sorted(background_groups)
+        if profile.use_background_in_matching
+        else [],
         "credentials": profile.credentials,
         "institution": profile.institution,
     }
 
 
-def application_missing_for_submit(application: Application, profile: MemberProfile) -> list[str]:
-    """What still has to be filled in before the application can be submitted, in words."""
+def profile_missing_for_submit(profile: MemberProfile) -> list[str]:
+    """The profile fields matching needs that are still empty, in words."""
     missing = []
     if not profile.location_id:
         missing.append("your state (or outside the US) in your profile")
@@ -73,6 +87,12 @@ def application_missing_for_submit(application: Application, profile: MemberProf
         missing.append("your time zone in your profile")
     if not profile.career_stage_id:
         missing.append("your career stage in your profile")
+    return missing
+
+
+def application_missing_for_submit(application: Application, profile: MemberProfile) -> list[str]:
+    """What still has to be filled in before the application can be submitted, in words."""
+    missing = profile_missing_for_submit(profile)
     if application.role == Role.MENTEE and not application.goals.strip():
         missing.append("the goals you want to achieve")
     if application.role == Role.MENTOR and not application.offer.strip():
@@ -264,11 +284,9 @@ def _assert_capacity(cohorts: dict[int, Cohort], newly_accepted: list[Applicatio
 def _email_context(application: Application) -> dict:
     cohort = application.cohort
     return {
-        "application_id": application.pk,
         "cohort_name": cohort.name,
         "role": application.get_role_display().lower(),
         "status": application.status,
-        "status_label": application.get_status_display(),
         "deadline": _deadline_text(cohort),
         "match_notification_date": date_format(cohort.match_notification_date, "F j, Y"),
         "period": (

@@ -3,19 +3,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from cohorts.models import Cohort
 
 from .forms import APPLICATION_FORMS, MembershipLinkForm, ProfileForm
 from .membership import MembershipError, membership_is_current, membership_link
-from .models import Application, Membership, Role
+from .models import Application, MemberProfile, Membership, Role
 from .services import (
     ApplicationError,
-    application_missing_for_submit,
     application_save,
     application_withdraw,
     profile_for,
+    profile_missing_for_submit,
 )
 
 
@@ -27,8 +28,6 @@ def _get_application_for_user(request: HttpRequest, pk: int) -> Application:
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
@@ -58,7 +57,7 @@ def membership(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "current": current,
-            "is_current": membership_is_current(user=request.user),
+            "is_current": current is not None and current.is_current_on(timezone.localdate()),
             "next": _safe_next(request, ""),
         },
     )
@@ -125,21 +124,17 @@ def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
         same_role = existing if existing and existing.role == role else None
         form = form_class(instance=same_role, cohort=cohort)
 
-    member_profile = profile_for(request.user)
+    # Reading only: an unsaved profile stands in for one the member has not filled in yet.
+    member_profile = MemberProfile.objects.filter(user=request.user).first()
     context.update(
         {
             "form": form,
             "application": existing,
-            "profile": member_profile,
             "is_open": cohort.phase == Cohort.Phase.APPLICATIONS_OPEN,
             "other_role": existing.get_role_display() if existing and existing.role != role else "",
-            "profile_missing": [
-                item
-                for item in application_missing_for_submit(
-                    existing or Application(role=role), member_profile
-                )
-                if "profile" in item
-            ],
+            "profile_missing": profile_missing_for_submit(
+                member_profile or MemberProfile(user=request.user)
+            ),
         }
     )
     return render(request, "applications/apply.html", context)
@@ -175,7 +170,6 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cohort": application.cohort,
             "Status": Application.Status,
             "is_open": application.cohort.phase == Cohort.Phase.APPLICATIONS_OPEN,
-            "now": timezone.now(),
         },
     )
 

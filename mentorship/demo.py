@@ -22,6 +22,7 @@ from applications.models import (
     PracticeArea,
     Role,
 )
+from applications.services import profile_snapshot
 from cohorts.models import Cohort
 
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, printed by the command
@@ -250,8 +251,6 @@ def seed_applicants(*, cohort: Cohort, mentors: int, mentees: int, seed: int, st
     import random
 
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
-    slug = cohort.slug
-    dates = {"application_deadline": cohort.application_deadline}
     locations = list(Location.objects.all())
     weights = [STATE_WEIGHTS.get(loc.code, 1) for loc in locations]
     stages = list(CareerStage.objects.order_by("order"))
@@ -259,105 +258,78 @@ def seed_applicants(*, cohort: Cohort, mentors: int, mentees: int, seed: int, st
     practitioner_stages = [s for s in stages if not s.is_student and s.order >= 80] or stages
     areas = list(PracticeArea.objects.filter(is_active=True))
     interests = list(Interest.objects.filter(is_active=True))
+    submitted = min(cohort.application_deadline - timedelta(days=7), timezone.now())
+    decided = submitted + timedelta(days=8) if status != Application.Status.SUBMITTED else None
+    prefix = f"gen-{cohort.slug}-"
 
-    with transaction.atomic():
-        prefix = f"gen-{slug}-"
-        User.objects.filter(email__startswith=prefix).delete()
-        people = [(Role.MENTOR, i) for i in range(mentors)] + [
-            (Role.MENTEE, i) for i in range(mentees)
-        ]
-        users = User.objects.bulk_create(
-            User(
+    # Draw every person first, then write each table in one bulk insert. Bulk inserts set the
+    # primary keys on PostgreSQL and SQLite, so the rows can be linked without reading back.
+    people = []
+    for role, count in ((Role.MENTOR, mentors), (Role.MENTEE, mentees)):
+        for i in range(count):
+            location = rng.choices(locations, weights)[0]
+            user = User(
                 email=f"{prefix}{role}{i}@demo.test",
                 first_name=rng.choice(FIRST_NAMES),
                 last_name=rng.choice(LAST_NAMES),
                 password="!",  # noqa: S106 - unusable: generated applicants never sign in
             )
-            for role, i in people
-        )
-        users = list(User.objects.filter(email__startswith=prefix).order_by("pk"))
-        profiles = []
-        for user, (role, _i) in zip(users, people, strict=True):
-            location = rng.choices(locations, weights)[0]
-            stage = rng.choice(student_stages if role == Role.MENTEE else practitioner_stages)
-            profiles.append(
-                MemberProfile(
-                    user=user,
-                    location=location,
-                    time_zone=location.default_time_zone or "Europe/London",
-                    career_stage=stage,
-                )
+            profile = MemberProfile(
+                user=user,
+                location=location,
+                time_zone=location.default_time_zone or "Europe/London",
+                career_stage=rng.choice(
+                    student_stages if role == Role.MENTEE else practitioner_stages
+                ),
             )
-        profiles = MemberProfile.objects.bulk_create(profiles, batch_size=2000)
-        profiles = list(MemberProfile.objects.filter(user__in=users).order_by("user_id"))
-        area_links, interest_links = [], []
-        area_through = MemberProfile.practice_areas.through
-        interest_through = MemberProfile.interests.through
-        for profile in profiles:
-            for area in rng.sample(areas, rng.randint(1, 2)):
-                area_links.append(area_through(memberprofile=profile, practicearea=area))
-            for interest in rng.sample(interests, rng.randint(2, 5)):
-                interest_links.append(interest_through(memberprofile=profile, interest=interest))
-        area_through.objects.bulk_create(area_links, batch_size=5000)
-        interest_through.objects.bulk_create(interest_links, batch_size=5000)
+            own_areas = rng.sample(areas, rng.randint(1, 2))
+            own_interests = rng.sample(interests, rng.randint(2, 5))
+            application = Application(
+                cohort=cohort,
+                member=user,
+                role=role,
+                status=status,
+                goals="Prepare for residency applications." if role == Role.MENTEE else "",
+                offer="Career advice and residency preparation." if role == Role.MENTOR else "",
+                mentee_capacity=rng.choice([1, 1, 2, 3]) if role == Role.MENTOR else 1,
+                region_importance=rng.randint(0, 2),
+                background_importance=rng.randint(0, 2),
+                interests_importance=rng.randint(0, 2),
+                agrees_to_commitment=True,
+                agrees_to_confidentiality=True,
+                submitted_at=submitted,
+                decided_at=decided,
+                profile_snapshot=profile_snapshot(
+                    profile,
+                    practice_areas=[a.pk for a in own_areas],
+                    interests=[i.pk for i in own_interests],
+                    background_groups=[],
+                ),
+            )
+            wanted = rng.sample(areas, rng.randint(1, 3)) if role == Role.MENTEE else []
+            people.append((user, profile, own_areas, own_interests, application, wanted))
 
-        submitted = min(dates["application_deadline"] - timedelta(days=7), timezone.now())
-        profile_by_user = {p.user_id: p for p in profiles}
-        areas_by_profile: dict[int, list[int]] = {}
-        for link in area_links:
-            areas_by_profile.setdefault(link.memberprofile_id, []).append(link.practicearea_id)
-        interests_by_profile: dict[int, list[int]] = {}
-        for link in interest_links:
-            interests_by_profile.setdefault(link.memberprofile_id, []).append(link.interest_id)
-        applications = []
-        for user, (role, _i) in zip(users, people, strict=True):
-            profile = profile_by_user[user.pk]
-            snapshot = {
-                "location": profile.location.code,
-                "location_name": profile.location.name,
-                "region": profile.location.region,
-                "division": profile.location.division,
-                "time_zone": profile.time_zone,
-                "career_stage": profile.career_stage_id,
-                "career_stage_name": profile.career_stage.name,
-                "career_stage_order": profile.career_stage.order,
-                "practice_areas": sorted(areas_by_profile.get(profile.pk, [])),
-                "interests": sorted(interests_by_profile.get(profile.pk, [])),
-                "background_groups": [],
-                "credentials": "",
-                "institution": "",
-            }
-            applications.append(
-                Application(
-                    cohort=cohort,
-                    member=user,
-                    role=role,
-                    status=status,
-                    goals="Prepare for residency applications." if role == Role.MENTEE else "",
-                    offer="Career advice and residency preparation." if role == Role.MENTOR else "",
-                    mentee_capacity=rng.choice([1, 1, 2, 3]) if role == Role.MENTOR else 1,
-                    region_importance=rng.randint(0, 2),
-                    background_importance=rng.randint(0, 2),
-                    interests_importance=rng.randint(0, 2),
-                    agrees_to_commitment=True,
-                    agrees_to_confidentiality=True,
-                    submitted_at=submitted,
-                    decided_at=(
-                        submitted + timedelta(days=8)
-                        if status != Application.Status.SUBMITTED
-                        else None
-                    ),
-                    profile_snapshot=snapshot,
-                )
-            )
-        applications = Application.objects.bulk_create(applications, batch_size=2000)
-        applications = list(Application.objects.filter(cohort=cohort).mentees().order_by("pk"))
-        desired_through = Application.desired_practice_areas.through
+    area_through = MemberProfile.practice_areas.through
+    interest_through = MemberProfile.interests.through
+    desired_through = Application.desired_practice_areas.through
+    with transaction.atomic():
+        User.objects.filter(email__startswith=prefix).delete()
+        User.objects.bulk_create([p[0] for p in people], batch_size=2000)
+        for user, profile, *_ in people:
+            profile.user = user  # picks up the primary key the insert assigned
+        MemberProfile.objects.bulk_create([p[1] for p in people], batch_size=2000)
+        for user, _profile, _areas, _interests, application, _wanted in people:
+            application.member = user
+        Application.objects.bulk_create([p[4] for p in people], batch_size=2000)
+        area_through.objects.bulk_create(
+            (area_through(memberprofile=p[1], practicearea=a) for p in people for a in p[2]),
+            batch_size=5000,
+        )
+        interest_through.objects.bulk_create(
+            (interest_through(memberprofile=p[1], interest=i) for p in people for i in p[3]),
+            batch_size=5000,
+        )
         desired_through.objects.bulk_create(
-            (
-                desired_through(application=a, practicearea=area)
-                for a in applications
-                for area in rng.sample(areas, rng.randint(1, 3))
-            ),
+            (desired_through(application=p[4], practicearea=a) for p in people for a in p[5]),
             batch_size=5000,
         )
