@@ -24,6 +24,13 @@ from applications.models import (
 )
 from applications.services import profile_snapshot
 from cohorts.models import Cohort
+from matching.models import Match, MatchRun
+from matching.services import (
+    match_create,
+    match_run_execute,
+    match_run_start,
+    matches_approve,
+)
 
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, printed by the command
 
@@ -100,6 +107,21 @@ def _cohort_dates(period_start: date, months: int = 6) -> dict:
     }
 
 
+def _selection_dates(today: date) -> dict:
+    """Applications closed last week; pairs are told before the period starts next month."""
+    period_start = _first_of_month(today, 1)
+    if period_start - today < timedelta(days=3):
+        period_start = _first_of_month(today, 2)
+    return {
+        "applications_open_at": _at(today - timedelta(days=50), 9),
+        "application_deadline": _at(today - timedelta(days=7), 23),
+        "match_notification_date": period_start - timedelta(days=1),
+        "orientation_at": _at(period_start + timedelta(days=2), 12),
+        "period_start": period_start,
+        "period_end": _first_of_month(period_start, 6) - timedelta(days=1),
+    }
+
+
 def demo_cohorts(today: date) -> list[tuple[str, str, dict]]:
     open_start = _first_of_month(today, 2)
     active_start = _first_of_month(today, -2)
@@ -107,6 +129,7 @@ def demo_cohorts(today: date) -> list[tuple[str, str, dict]]:
     return [
         ("pilot-completed", "Pilot cohort (completed)", _cohort_dates(completed_start)),
         ("active", "Current cohort", _cohort_dates(active_start)),
+        ("matching", "Cohort in matching", _selection_dates(today)),
         ("next", "Next cohort", _cohort_dates(open_start)),
     ]
 
@@ -157,7 +180,67 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date | None = None) ->
         seed=2026,
         status=Application.Status.SUBMITTED,
     )
+    now = _at(today, 12)
+    staff = users["staff@demo.test"]
+    # A cohort whose matching run waits for staff review.
+    seed_applicants(
+        cohort=cohorts["matching"],
+        mentors=9,
+        mentees=14,
+        seed=2027,
+        status=Application.Status.ACCEPTED,
+    )
+    run = match_run_start(cohort=cohorts["matching"], started_by=staff, enqueue=False, now=now)
+    match_run_execute(run_id=run.pk)
+    _seed_active_pairs(cohorts["active"], users, now=now)
     return {"users": users, "cohorts": cohorts}
+
+
+def _seed_active_pairs(cohort: Cohort, users: dict, *, now: datetime) -> None:
+    """The current cohort's pairs, approved and released; the demo mentor and mentee are one."""
+    seed_applicants(
+        cohort=cohort, mentors=6, mentees=8, seed=2025, status=Application.Status.ACCEPTED
+    )
+    demo = {
+        role: _demo_application(users[f"{role}@demo.test"], cohort, role, now=now)
+        for role in (Role.MENTOR, Role.MENTEE)
+    }
+    staff = users["staff@demo.test"]
+    match_create(mentor=demo[Role.MENTOR], mentee=demo[Role.MENTEE], created_by=staff, now=now)
+    run = match_run_start(cohort=cohort, started_by=staff, enqueue=False, now=now)
+    match_run_execute(run_id=run.pk)
+    matches_approve(
+        match_ids=Match.objects.filter(run=run).proposed().values_list("pk", flat=True),
+        approved_by=staff,
+        now=now,
+    )
+    # Released: the announcement emails belong to the notifications issue; the demo only
+    # records that members were told, so they see their pair.
+    Match.objects.for_cohort(cohort).approved().update(notified_at=now)
+
+
+def _demo_application(user: User, cohort: Cohort, role: str, *, now: datetime) -> Application:
+    application, _ = Application.objects.update_or_create(
+        cohort=cohort,
+        member=user,
+        defaults={
+            "role": role,
+            "status": Application.Status.ACCEPTED,
+            "goals": "Prepare for residency applications and find my practice area."
+            if role == Role.MENTEE
+            else "",
+            "offer": "Fifteen years in ambulatory care and residency precepting."
+            if role == Role.MENTOR
+            else "",
+            "mentee_capacity": 1,
+            "agrees_to_commitment": True,
+            "agrees_to_confidentiality": True,
+            "submitted_at": cohort.application_deadline - timedelta(days=10),
+            "decided_at": cohort.application_deadline + timedelta(days=3),
+            "profile_snapshot": profile_snapshot(user.profile),
+        },
+    )
+    return application
 
 
 def _demo_member(user: User, account: DemoAccount) -> None:
@@ -313,6 +396,9 @@ def seed_applicants(*, cohort: Cohort, mentors: int, mentees: int, seed: int, st
     interest_through = MemberProfile.interests.through
     desired_through = Application.desired_practice_areas.through
     with transaction.atomic():
+        # Matches hold on to their applications; a regenerated cohort starts unmatched.
+        Match.objects.filter(cohort=cohort).delete()
+        MatchRun.objects.filter(cohort=cohort).delete()
         User.objects.filter(email__startswith=prefix).delete()
         User.objects.bulk_create([p[0] for p in people], batch_size=2000)
         for user, profile, *_ in people:

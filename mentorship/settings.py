@@ -327,3 +327,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Matching runs in a worker; a 10,000 x 10,000 cohort takes under a minute on two cores.
+MATCHING_TIME_LIMIT = env_int("MATCHING_TIME_LIMIT", 900)

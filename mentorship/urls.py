@@ -12,6 +12,7 @@ urlpatterns = [
     path("", cohort_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("", include("applications.urls")),
+    path("", include("matching.urls")),
     path("cohorts/", include("cohorts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -113,3 +113,51 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     agrees_to_commitment = True
     agrees_to_confidentiality = True
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+class SelectionCohortFactory(CohortFactory):
+    """A cohort whose applications closed five days ago: staff are selecting and matching."""
+
+    applications_open_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=40))
+    application_deadline = factory.LazyFunction(lambda: timezone.now() - timedelta(days=5))
+
+
+def _snapshot(member) -> dict:
+    from applications.services import profile_snapshot
+
+    return profile_snapshot(member.profile)
+
+
+class AcceptedFactory(ApplicationFactory):
+    """An accepted application with its profile frozen, ready to be matched.
+
+    Pass `location="UT"`, `stage="..."` to shape the member's profile before the snapshot.
+    """
+
+    class Params:
+        location = "CO"
+        stage = "Student pharmacist, P3"
+
+    cohort = factory.SubFactory(SelectionCohortFactory)
+    status = "accepted"
+    decided_at = factory.LazyFunction(timezone.now)
+
+    @factory.lazy_attribute
+    def profile_snapshot(self) -> dict:
+        profile = self.member.profile
+        profile.location = _location(self.location)
+        profile.time_zone = profile.location.default_time_zone
+        profile.career_stage = _stage(self.stage)
+        profile.save()
+        return _snapshot(self.member)
+
+
+class AcceptedMentorFactory(AcceptedFactory):
+    class Params:
+        location = "CO"
+        stage = "Experienced (16-25 years)"
+
+    role = "mentor"
+    goals = ""
+    offer = "Residency precepting."
+    mentee_capacity = 1

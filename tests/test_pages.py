@@ -38,6 +38,7 @@ MEMBER_PAGES = [
     "/applications/",
     "/applications/{application}/",
     "/applications/{application}/withdraw/",
+    "/applications/{application}/match/",
     "/cohorts/upcoming/apply/mentee/",
     "/cohorts/open/apply/mentor/",
 ]

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from accounts.models import User
 from applications.models import Application
 from cohorts.models import Cohort
+from matching.models import Match, MatchRun
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +37,18 @@ def test_seed_demo_creates_every_account_and_a_cohort_in_each_phase(capsys):
     assert phases == {
         "pilot-completed": Cohort.Phase.COMPLETED,
         "active": Cohort.Phase.ACTIVE,
+        "matching": Cohort.Phase.SELECTION,
         "next": Cohort.Phase.APPLICATIONS_OPEN,
     }
+    # The demo mentor and mentee are a released pair of the active cohort.
+    demo_pair = Match.objects.get(cohort__slug="active", mentee__member__email="mentee@demo.test")
+    assert demo_pair.mentor.member.email == "mentor@demo.test"
+    assert demo_pair.is_released
+    assert not Match.objects.filter(cohort__slug="active").exclude(status="approved").exists()
+    # The cohort in matching has a finished run waiting for staff review.
+    run = MatchRun.objects.get(cohort__slug="matching")
+    assert run.status == "done" and run.pairs_proposed > 0
+    assert set(Match.objects.filter(run=run).values_list("status", flat=True)) == {"proposed"}
 
 
 def test_seed_demo_twice_changes_nothing_but_the_password(client):
@@ -47,7 +58,8 @@ def test_seed_demo_twice_changes_nothing_but_the_password(client):
     assert sorted(Application.objects.values_list("member__email", "role")) == first
     assert User.objects.exclude(email__startswith="gen-").count() == 4
     assert EmailAddress.objects.count() == 4
-    assert Cohort.objects.count() == 3
+    assert Cohort.objects.count() == 4
+    assert MatchRun.objects.filter(cohort__slug="matching").count() == 1
     assert client.login(email="mentee@demo.test", password="another-pass-2026")
 
 

@@ -1,37 +1,17 @@
 """Two staff members acting at once, on PostgreSQL where rows really lock."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from applications.models import Application
 from applications.services import ApplicationError, application_decide
+from tests.concurrency import race
 from tests.factories import ApplicationFactory, CohortFactory, StaffFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _race(*calls):
-    """Run the calls in threads released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except ApplicationError as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
+    return race(*calls, expected=ApplicationError)
 
 
 def test_two_staff_accepting_the_last_place_at_once_cannot_both_succeed():

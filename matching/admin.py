@@ -1,0 +1,453 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from applications.models import Application, Interest, PracticeArea
+from cohorts.models import Cohort
+
+from .forms import EndMatchForm, ManualMatchForm, RunStartForm
+from .models import Match, MatchRun
+from .scoring import COMPONENT_LABELS, COMPONENTS, public_reasons
+from .services import (
+    MatchingError,
+    Proposal,
+    match_create,
+    match_end,
+    match_preview,
+    match_run_compare,
+    match_run_start,
+    matches_approve,
+    matches_reject,
+)
+
+PAIRS_PER_PAGE = 100
+SELF_IDENTIFICATION_PERMISSION = "applications.view_self_identification"
+UNMATCHED_SHOWN = 300
+
+
+def _context(model_admin: admin.ModelAdmin, request: HttpRequest, **extra) -> dict:
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        **extra,
+    }
+
+
+def _cohort_from_query(request: HttpRequest) -> Cohort | None:
+    value = request.GET.get("cohort", "")
+    return get_object_or_404(Cohort, pk=value) if value.isdigit() else None
+
+
+def _choose_cohort(model_admin: admin.ModelAdmin, request: HttpRequest, *, title: str):
+    """The first step of a per-cohort page: which cohort?"""
+    return TemplateResponse(
+        request,
+        "admin/matching/matchrun/choose_cohort.html",
+        _context(
+            model_admin,
+            request,
+            title=title,
+            cohorts=Cohort.objects.not_finished().order_by("period_start"),
+        ),
+    )
+
+
+def _components_and_reasons(match: "Match | Proposal", user) -> tuple[list, list[str]]:
+    """What a staff member may read of a pair's score: the shared-background part and its
+    reason only with the permission to see self-identification."""
+    private = not user.has_perm(SELF_IDENTIFICATION_PERMISSION)
+    components = [
+        (COMPONENT_LABELS[name], match.components.get(name, {}))
+        for name in COMPONENTS
+        if match.components.get(name, {}).get("max")
+        and not (private and name == "shared_background")
+    ]
+    return components, public_reasons(match.reasons) if private else list(match.reasons)
+
+
+def _decide(request: HttpRequest, match_ids: list[int], decision: str) -> bool:
+    """Approve or reject, putting the outcome in a message. True when it went through."""
+    try:
+        if decision == "approve":
+            changed = matches_approve(match_ids=match_ids, approved_by=request.user)
+            text = f"{len(changed)} match{'es' if len(changed) != 1 else ''} approved."
+            text += " Members see them once notifications are released."
+        else:
+            changed = matches_reject(match_ids=match_ids, rejected_by=request.user)
+            text = (
+                f"{len(changed)} proposal{'s' if len(changed) != 1 else ''} rejected; "
+                "rejected pairs are not proposed again."
+            )
+    except MatchingError as exc:
+        messages.error(request, str(exc))
+        return False
+    messages.success(request, text)
+    return True
+
+
+class _Person:
+    """One side of a pair as the review page shows it, from the application's snapshot."""
+
+    def __init__(self, application: Application, areas: dict, interests: dict, desired=()):
+        snap = application.profile_snapshot or {}
+        self.application = application
+        self.name = str(application.member)
+        self.email = application.member.email
+        self.place = snap.get("location_name") or "-"
+        self.time_zone = snap.get("time_zone") or ""
+        self.stage = snap.get("career_stage_name") or "-"
+        self.credentials = snap.get("credentials") or ""
+        self.institution = snap.get("institution") or ""
+        self.practice_areas = [areas.get(a, "?") for a in snap.get("practice_areas") or ()]
+        self.interests = [interests.get(i, "?") for i in snap.get("interests") or ()]
+        self.desired = [areas.get(a, "?") for a in desired]
+
+
+@admin.register(MatchRun)
+class MatchRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "algorithm",
+        "status",
+        "started_by",
+        "created_at",
+        "pairs_proposed",
+        "total_score",
+        "mean_score",
+        "min_score",
+        "unmatched_mentees",
+        "unmatched_mentors",
+    ]
+    list_filter = ["cohort", "status", "algorithm"]
+    list_select_related = ["cohort", "started_by"]
+    change_list_template = "admin/matching/matchrun/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # runs are started from the "Run matching" page
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # a run is the record of what was proposed and why
+
+    def get_urls(self):
+        return [
+            path(
+                "start/",
+                self.admin_site.admin_view(self.start_view),
+                name="matching_matchrun_start",
+            ),
+            *super().get_urls(),
+        ]
+
+    def start_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("matching.add_matchrun"):
+            raise PermissionDenied
+        cohort = _cohort_from_query(request)
+        if cohort is None:
+            return _choose_cohort(self, request, title="Run matching")
+        form = RunStartForm(request.POST or None, instance=cohort)
+        if request.method == "POST" and form.is_valid():
+            try:
+                form.save()
+                run = match_run_start(
+                    cohort=cohort,
+                    started_by=request.user,
+                    algorithm=form.cleaned_data["algorithm"],
+                )
+            except MatchingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("admin:matching_matchrun_change", run.pk)
+        accepted = Application.objects.for_cohort(cohort).accepted()
+        return TemplateResponse(
+            request,
+            "admin/matching/matchrun/start.html",
+            _context(
+                self,
+                request,
+                title=f"Run matching for {cohort.name}",
+                cohort=cohort,
+                form=form,
+                accepted_mentors=accepted.mentors().count(),
+                accepted_mentees=accepted.mentees().count(),
+                approved=Match.objects.for_cohort(cohort).approved().count(),
+                last_run=MatchRun.objects.for_cohort(cohort).first(),
+            ),
+        )
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        """A run's result page: its pairs with reasons, the unmatched, totals, decisions."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if not str(object_id).isdigit():
+            raise Http404
+        run = get_object_or_404(
+            MatchRun.objects.select_related("cohort", "started_by"), pk=object_id
+        )
+        if request.method == "POST":
+            if not request.user.has_perm("matching.change_match"):
+                raise PermissionDenied
+            decision = request.POST.get("decision")
+            if decision not in {"approve", "reject"}:
+                messages.error(request, "Choose approve or reject.")
+            elif request.POST.get("scope") == "all":
+                ids = list(Match.objects.filter(run=run).proposed().values_list("pk", flat=True))
+                _decide(request, ids, decision)
+            else:
+                ids = [int(v) for v in request.POST.getlist("match") if v.isdigit()]
+                if not ids:
+                    messages.error(request, "Select at least one pair.")
+                else:
+                    _decide(request, ids, decision)
+            return redirect(request.get_full_path())
+        return TemplateResponse(
+            request, "admin/matching/matchrun/result.html", self._result_context(request, run)
+        )
+
+    def _result_context(self, request: HttpRequest, run: MatchRun) -> dict:
+        areas = dict(PracticeArea.objects.values_list("pk", "name"))
+        interests = dict(Interest.objects.values_list("pk", "name"))
+        matches = (
+            Match.objects.filter(run=run)
+            .select_related("mentor__member", "mentee__member", "decided_by")
+            .prefetch_related("mentee__desired_practice_areas")
+            .order_by("-score", "pk")
+        )
+        if request.GET.get("order") == "weakest":
+            matches = matches.order_by("score", "pk")
+        page = Paginator(matches, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+        comparison = match_run_compare(run) if run.status == MatchRun.Status.DONE else None
+        rows = []
+        for match in page:
+            components, reasons = _components_and_reasons(match, request.user)
+            mentor = _Person(match.mentor, areas, interests)
+            mentee = _Person(
+                match.mentee,
+                areas,
+                interests,
+                desired=[a.pk for a in match.mentee.desired_practice_areas.all()],
+            )
+            rows.append(
+                {
+                    "match": match,
+                    "mentor": mentor,
+                    "mentee": mentee,
+                    "people": (mentor, mentee),
+                    "components": components,
+                    "reasons": reasons,
+                    "change": comparison.change_by_mentee.get(match.mentee_id)
+                    if comparison and comparison.previous
+                    else None,
+                }
+            )
+        unmatched = run.unmatched[:UNMATCHED_SHOWN]
+        people = Application.objects.select_related("member").in_bulk(
+            [u["applicant"] for u in unmatched]
+        )
+        return _context(
+            self,
+            request,
+            title=str(run),
+            run=run,
+            original=run,
+            rows=rows,
+            page=page,
+            comparison=comparison,
+            unmatched=[{**u, "application": people.get(u["applicant"])} for u in unmatched],
+            unmatched_hidden=max(len(run.unmatched) - UNMATCHED_SHOWN, 0),
+            proposed_left=Match.objects.filter(run=run).proposed().count(),
+            weights=[(COMPONENT_LABELS[name], run.weights.get(name)) for name in COMPONENTS],
+            can_decide=request.user.has_perm("matching.change_match"),
+            refresh=not run.is_finished,
+        )
+
+
+class ReleasedFilter(admin.SimpleListFilter):
+    title = "released to members"
+    parameter_name = "released"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Released"), ("no", "Not released")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(notified_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(notified_at__isnull=True)
+        return queryset
+
+
+class SourceFilter(admin.SimpleListFilter):
+    title = "made by"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return [("run", "A matching run"), ("hand", "Staff, by hand")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "run":
+            return queryset.filter(run__isnull=False)
+        if self.value() == "hand":
+            return queryset.filter(run__isnull=True)
+        return queryset
+
+
+@admin.register(Match)
+class MatchAdmin(admin.ModelAdmin):
+    list_display = [
+        "mentor_name",
+        "mentee_name",
+        "cohort",
+        "score",
+        "status",
+        "released",
+        "run",
+        "decided_by",
+    ]
+    list_filter = ["cohort", "status", ReleasedFilter, SourceFilter]
+    list_select_related = ["cohort", "mentor__member", "mentee__member", "run", "decided_by"]
+    search_fields = [
+        "mentor__member__email",
+        "mentor__member__last_name",
+        "mentee__member__email",
+        "mentee__member__last_name",
+    ]
+    actions = ["approve", "reject"]
+    readonly_fields = [
+        "cohort",
+        "run",
+        "mentor",
+        "mentee",
+        "status",
+        "score",
+        "mentor_slot",
+        "mentor_capacity",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "notified_at",
+        "ended_at",
+        "ended_by",
+        "end_reason",
+    ]
+    fields = readonly_fields
+    change_form_template = "admin/matching/match/change_form.html"
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # end a match instead: its history stays on record
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/end/",
+                self.admin_site.admin_view(self.end_view),
+                name="matching_match_end",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Mentor", ordering="mentor__member__last_name")
+    def mentor_name(self, obj: Match) -> str:
+        return str(obj.mentor.member)
+
+    @admin.display(description="Mentee", ordering="mentee__member__last_name")
+    def mentee_name(self, obj: Match) -> str:
+        return str(obj.mentee.member)
+
+    @admin.display(description="Released", boolean=True, ordering="notified_at")
+    def released(self, obj: Match) -> bool:
+        return obj.notified_at is not None
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        match = self.get_object(request, object_id)
+        if match is not None:
+            components, reasons = _components_and_reasons(match, request.user)
+            extra_context = {
+                **(extra_context or {}),
+                "match_components": components,
+                "match_reasons": reasons,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _selected(self, queryset: QuerySet) -> list[int]:
+        return list(queryset.values_list("pk", flat=True))
+
+    @admin.action(description="Approve selected proposed matches", permissions=["change"])
+    def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _decide(request, self._selected(queryset), "approve")
+
+    @admin.action(description="Reject selected proposed matches", permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet) -> None:
+        _decide(request, self._selected(queryset), "reject")
+
+    def add_view(self, request: HttpRequest, form_url="", extra_context=None):
+        """Make a match by hand: pick the cohort, then the two people; preview, then create."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        cohort = _cohort_from_query(request)
+        if cohort is None:
+            return _choose_cohort(self, request, title="Make a match by hand")
+        form = ManualMatchForm(request.POST or None, cohort=cohort)
+        preview = None
+        if request.method == "POST" and form.is_valid():
+            mentor, mentee = form.cleaned_data["mentor"], form.cleaned_data["mentee"]
+            try:
+                if "create" in request.POST:
+                    match = match_create(mentor=mentor, mentee=mentee, created_by=request.user)
+                    messages.success(
+                        request,
+                        f"{match} are matched (score {match.score}). Members see it once "
+                        "notifications are released.",
+                    )
+                    return redirect("admin:matching_match_change", match.pk)
+                preview = match_preview(mentor=mentor, mentee=mentee)
+            except MatchingError as exc:
+                form.add_error(None, str(exc))
+        preview_parts = _components_and_reasons(preview, request.user) if preview else ([], [])
+        return TemplateResponse(
+            request,
+            "admin/matching/match/add.html",
+            _context(
+                self,
+                request,
+                title=f"Make a match by hand in {cohort.name}",
+                cohort=cohort,
+                form=form,
+                preview=preview,
+                preview_components=preview_parts[0],
+                preview_reasons=preview_parts[1],
+            ),
+        )
+
+    def end_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perm("matching.change_match"):
+            raise PermissionDenied
+        match = get_object_or_404(
+            Match.objects.select_related("cohort", "mentor__member", "mentee__member"), pk=pk
+        )
+        form = EndMatchForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                match_end(match=match, ended_by=request.user, reason=form.cleaned_data["reason"])
+            except MatchingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"The match of {match} has ended.")
+                return redirect("admin:matching_match_change", match.pk)
+        return TemplateResponse(
+            request,
+            "admin/matching/match/end.html",
+            _context(
+                self,
+                request,
+                title=f"End the match of {match}",
+                match=match,
+                original=match,
+                form=form,
+                change_url=reverse("admin:matching_match_change", args=[match.pk]),
+            ),
+        )

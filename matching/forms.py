@@ -1,0 +1,68 @@
+from django import forms
+
+from applications.models import Application
+from cohorts.models import Cohort
+
+from .models import Algorithm
+
+WEIGHT_FIELDS = [
+    "weight_background",
+    "weight_region",
+    "weight_interests",
+    "weight_shared_background",
+    "min_match_score",
+]
+
+
+class RunStartForm(forms.ModelForm):
+    """The cohort's weights, editable right before a run, and the algorithm to run."""
+
+    algorithm = forms.ChoiceField(
+        choices=Algorithm.choices,
+        initial=Algorithm.OPTIMAL,
+        widget=forms.RadioSelect,
+        help_text="Greedy exists only to compare: it never proposes a better total.",
+    )
+
+    class Meta:
+        model = Cohort
+        fields = WEIGHT_FIELDS
+
+
+class ManualMatchForm(forms.Form):
+    mentor = forms.ModelChoiceField(queryset=Application.objects.none())
+    mentee = forms.ModelChoiceField(queryset=Application.objects.none())
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        accepted = (
+            Application.objects.for_cohort(cohort)
+            .accepted()
+            .select_related("member")
+            .order_by("member__last_name", "member__first_name")
+        )
+        self.fields["mentor"].queryset = accepted.mentors()
+        self.fields["mentee"].queryset = accepted.mentees()
+        for name in ("mentor", "mentee"):
+            self.fields[name].label_from_instance = _applicant_label
+
+    def clean(self):
+        cleaned = super().clean()
+        mentor, mentee = cleaned.get("mentor"), cleaned.get("mentee")
+        if mentor and mentee and mentor.member_id == mentee.member_id:
+            raise forms.ValidationError("A member cannot mentor themselves.")
+        return cleaned
+
+
+def _applicant_label(application: Application) -> str:
+    member = application.member
+    name = member.get_full_name() or member.email
+    return f"{name} <{member.email}> (application {application.pk})"
+
+
+class EndMatchForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Kept on record with the match, for staff only.",
+    )
