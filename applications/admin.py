@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils import timezone
 
 from cohorts.models import Cohort
+from mentorship.spreadsheets import csv_safe
 
 from .forms import PROFILE_FIELDS, PROFILE_PRIVATE_FIELDS
 from .membership import RosterImportError, roster_import
@@ -350,7 +351,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             profile = getattr(application.member, "profile", None)
             location = profile.location if profile else None
             writer.writerow(
-                [
+                csv_safe(cell)
+                for cell in [
                     application.pk,
                     application.cohort.slug,
                     application.role,

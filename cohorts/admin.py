@@ -1,6 +1,14 @@
-from django.contrib import admin
+from dataclasses import dataclass
 
-from .models import Cohort
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .models import RESOURCE_FILE_EXTENSIONS, Cohort, Resource
+from .services import resource_delete, resource_save
 
 
 @admin.register(Cohort)
@@ -15,6 +23,7 @@ class CohortAdmin(admin.ModelAdmin):
         "period_end",
     ]
     search_fields = ["name", "slug"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = (
         (None, {"fields": ("name", "slug", "description")}),
@@ -25,9 +34,20 @@ class CohortAdmin(admin.ModelAdmin):
                     "applications_open_at",
                     "application_deadline",
                     "match_notification_date",
-                    "orientation_at",
                     ("period_start", "period_end"),
                 )
+            },
+        ),
+        (
+            "Orientation",
+            {
+                "description": "The training orientation that starts the mentorship period. "
+                "Accepted mentors and mentees see it, with a calendar file, in their workspace.",
+                "fields": (
+                    ("orientation_at", "orientation_duration"),
+                    "orientation_link",
+                    "orientation_details",
+                ),
             },
         ),
         ("Hour commitment", {"fields": (("min_total_hours", "min_monthly_hours"),)}),
@@ -57,3 +77,79 @@ class CohortAdmin(admin.ModelAdmin):
     @admin.display(description="Phase")
     def phase_label(self, obj: Cohort) -> str:
         return obj.phase.label
+
+
+@dataclass(frozen=True)
+class _CurrentFile:
+    """What the file input shows for the stored file: its original name, linking to the
+    access-checked download, since uploads have no public URL."""
+
+    url: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResourceFileWidget(AdminFileWidget):
+    """The admin's file input, offering only the allowed types and showing the stored file
+    under its original name."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        # A hint for the browser's file picker; the model's validators are what enforce it.
+        accept = ",".join(f".{extension}" for extension in RESOURCE_FILE_EXTENSIONS)
+        super().__init__({"accept": accept, **(attrs or {})})
+
+    def get_context(self, name: str, value, attrs: dict | None) -> dict:
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            resource = value.instance
+            context["widget"]["value"] = _CurrentFile(
+                url=reverse("cohorts:resource_file", kwargs={"pk": resource.pk}),
+                name=resource.original_filename or value.name,
+            )
+        return context
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "audience", "phase", "cohort", "order", "kind"]
+    list_editable = ["order"]
+    list_filter = ["cohort", "audience", "phase"]
+    list_select_related = ["cohort"]
+    search_fields = ["title"]
+    # An empty cohort means the resource is for every cohort, in the list and in its filter.
+    empty_value_display = "Every cohort"
+    fieldsets = (
+        (None, {"fields": ("title", "description")}),
+        (
+            "Link or file",
+            {"description": "Give exactly one of the two.", "fields": ("url", "file")},
+        ),
+        (
+            "Who and when",
+            {
+                "description": "Within a phase, lower order numbers come first.",
+                "fields": ("audience", "phase", "cohort", "order"),
+            },
+        ),
+    )
+    formfield_overrides = {
+        models.FileField: {"widget": ResourceFileWidget},
+        models.URLField: {"assume_scheme": "https"},
+    }
+
+    @admin.display(description="Kind")
+    def kind(self, obj: Resource) -> str:
+        return "File" if obj.is_file else "Link"
+
+    # Writes go through the services, which also remove files no longer used.
+    def save_model(self, request: HttpRequest, obj: Resource, form, change: bool) -> None:
+        resource_save(resource=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Resource) -> None:
+        resource_delete(resource=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:
+        for resource in queryset:
+            resource_delete(resource=resource)

@@ -1,10 +1,14 @@
-from datetime import date, datetime
+import secrets
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,6 +49,21 @@ class Cohort(models.Model):
         "match notification date", help_text="Matched pairs are told by this date."
     )
     orientation_at = models.DateTimeField("orientation", null=True, blank=True)
+    orientation_duration = models.PositiveSmallIntegerField(
+        "orientation length (minutes)",
+        default=60,
+        validators=[MinValueValidator(15), MaxValueValidator(480)],
+        help_text="15 to 480 minutes.",
+    )
+    orientation_link = models.URLField(
+        "orientation video-call link",
+        max_length=500,
+        blank=True,
+        help_text="Shown to the cohort's accepted mentors and mentees only.",
+    )
+    orientation_details = models.TextField(
+        blank=True, help_text="What the orientation covers and how to join it."
+    )
     period_start = models.DateField("mentorship period starts")
     period_end = models.DateField("mentorship period ends")
 
@@ -207,3 +226,194 @@ class Cohort(models.Model):
     @property
     def is_open_for_applications(self) -> bool:
         return self.phase == self.Phase.APPLICATIONS_OPEN
+
+    @property
+    def orientation_ends_at(self) -> datetime | None:
+        if self.orientation_at is None:
+            return None
+        return self.orientation_at + timedelta(minutes=self.orientation_duration)
+
+    @property
+    def orientation_is_over(self) -> bool:
+        # Over once it has ended, not once it has started: a late joiner still needs the link.
+        ends_at = self.orientation_ends_at
+        return ends_at is not None and ends_at <= timezone.now()
+
+    @property
+    def orientation_duration_label(self) -> str:
+        """ "45 minutes", "1 hour", "1 hour 30 minutes"."""
+        hours, minutes = divmod(self.orientation_duration, 60)
+        parts = []
+        if hours:
+            parts.append(f"{hours} hour{pluralize(hours)}")
+        if minutes:
+            parts.append(f"{minutes} minute{pluralize(minutes)}")
+        return " ".join(parts)
+
+
+RESOURCE_FILE_EXTENSIONS = [
+    "pdf",
+    "doc",
+    "docx",
+    "ppt",
+    "pptx",
+    "xls",
+    "xlsx",
+    "txt",
+    "png",
+    "jpg",
+    "jpeg",
+]
+RESOURCE_FILE_MAX_BYTES = 20 * 1024 * 1024
+RESOURCE_FILE_MAX_LABEL = "20 MB"
+
+
+def resource_upload_to(instance: "Resource", filename: str) -> str:
+    """An unguessable name under resources/; the original name is kept on the row instead.
+
+    Nothing serves MEDIA_ROOT, so this is defence in depth: even a misconfigured web server
+    in front of it could not be walked for files by their names.
+    """
+    extension = PurePath(filename).suffix.lower()
+    return f"resources/{secrets.token_urlsafe(24)}{extension}"
+
+
+def validate_resource_file_size(value: FieldFile) -> None:
+    # A file already stored was checked when it was uploaded; asking the storage for its size
+    # again would only turn a file lost on disk into an error on an unrelated edit.
+    if getattr(value, "_committed", True):
+        return
+    if value.size > RESOURCE_FILE_MAX_BYTES:
+        raise ValidationError(
+            "This file is larger than %(limit)s, the most a resource file can be: upload a "
+            "smaller file, or give a link to it instead.",
+            code="file_too_large",
+            params={"limit": RESOURCE_FILE_MAX_LABEL},
+        )
+
+
+class ResourceQuerySet(models.QuerySet):
+    def for_participant(self, *, cohort: Cohort, role: str) -> "ResourceQuerySet":
+        """What a cohort's mentor or mentee sees: the cohort's own resources and those for
+        every cohort, meant for their role or for all, in program order."""
+        if role not in (Resource.Audience.MENTOR, Resource.Audience.MENTEE):
+            raise ValueError(f"role must be 'mentor' or 'mentee', not {role!r}")
+        return self.filter(
+            Q(cohort=cohort) | Q(cohort__isnull=True),
+            audience__in=[role, Resource.Audience.ALL],
+        )
+
+
+class Resource(models.Model):
+    """One item of the resource library: an external link or an uploaded file."""
+
+    class Audience(models.TextChoices):
+        MENTOR = "mentor", "Mentors"
+        MENTEE = "mentee", "Mentees"
+        ALL = "all", "Mentors and mentees"
+
+    class Phase(models.TextChoices):
+        ORIENTATION = "orientation", "Orientation"
+        EARLY = "early", "Early months"
+        MIDDLE = "middle", "Middle months"
+        CLOSING = "closing", "Closing"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    url = models.URLField(
+        "link",
+        max_length=500,
+        blank=True,
+        help_text="A page or document elsewhere. Leave empty when you upload a file.",
+    )
+    file = models.FileField(
+        upload_to=resource_upload_to,
+        max_length=200,
+        blank=True,
+        validators=[
+            FileExtensionValidator(RESOURCE_FILE_EXTENSIONS),
+            validate_resource_file_size,
+        ],
+        help_text=(
+            f"PDF, Word, PowerPoint, Excel, text or image file, at most {RESOURCE_FILE_MAX_LABEL}."
+            " Leave empty when you give a link. Only the participants it is for, and staff,"
+            " can download it."
+        ),
+    )
+    original_filename = models.CharField(max_length=255, blank=True, editable=False)
+    audience = models.CharField(max_length=10, choices=Audience, default=Audience.ALL)
+    phase = models.CharField(max_length=12, choices=Phase, default=Phase.ORIENTATION)
+    # PROTECT rather than CASCADE: deleting resources goes through resource_delete, which
+    # also removes their files; a cascade would leave the files behind.
+    cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resources",
+        verbose_name="cohort (empty: every cohort)",
+    )
+    # Explained in the admin form's fieldset, not as help text: the admin list edits it in
+    # place, where its help text would be referenced but not shown.
+    order = models.PositiveSmallIntegerField(default=0)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        # Phases (Resource.Phase's values) in program order, not alphabetical.
+        ordering = [
+            Case(
+                When(phase="orientation", then=Value(0)),
+                When(phase="early", then=Value(1)),
+                When(phase="middle", then=Value(2)),
+                When(phase="closing", then=Value(3)),
+                default=Value(4),
+                output_field=models.PositiveSmallIntegerField(),
+            ).asc(),
+            "order",
+            "title",
+            "pk",
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="resource_link_or_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.url and self.file:
+            raise ValidationError(
+                {"file": "Give either a link or a file, not both: remove one of them."}
+            )
+        if not self.url and not self.file:
+            raise ValidationError({"url": "Give a link or upload a file."})
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
+
+    @property
+    def href(self) -> str:
+        """Where a member's link goes: the external page, or the download that checks access."""
+        if self.url:
+            return self.url
+        return reverse("cohorts:resource_file", kwargs={"pk": self.pk})
+
+    @property
+    def download_name(self) -> str:
+        return self.original_filename or PurePath(self.file.name).name
+
+    @property
+    def kind_hint(self) -> str:
+        """ "PDF download" or "external link", for the member's list."""
+        if not self.is_file:
+            return "external link"
+        extension = PurePath(self.download_name).suffix.lstrip(".").upper()
+        return f"{extension} download" if extension else "download"

@@ -107,6 +107,9 @@ class MatchQuerySet(models.QuerySet):
             status__in=[Match.Status.APPROVED, Match.Status.ENDED], notified_at__isnull=False
         )
 
+    def for_member(self, user) -> "MatchQuerySet":
+        return self.filter(Q(mentor__member=user) | Q(mentee__member=user))
+
     def for_application(self, application: Application) -> "MatchQuerySet":
         return self.filter(Q(mentor=application) | Q(mentee=application))
 

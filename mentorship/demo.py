@@ -27,9 +27,23 @@ from cohorts.models import Cohort
 from matching.models import Match, MatchRun
 from matching.services import (
     match_create,
+    match_end,
     match_run_execute,
     match_run_start,
     matches_approve,
+)
+from meetings.models import Goal, Meeting
+from meetings.services import (
+    action_item_add,
+    action_item_set_done,
+    expectations_acknowledge,
+    expectations_save,
+    goal_comment_add,
+    goal_save,
+    meeting_confirm,
+    meeting_log,
+    meeting_plan,
+    pair_zone,
 )
 
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, printed by the command
@@ -193,6 +207,7 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date | None = None) ->
     run = match_run_start(cohort=cohorts["matching"], started_by=staff, enqueue=False, now=now)
     match_run_execute(run_id=run.pk)
     _seed_active_pairs(cohorts["active"], users, now=now)
+    _seed_completed_pairs(cohorts["pilot-completed"], staff, now=now)
     return {"users": users, "cohorts": cohorts}
 
 
@@ -217,6 +232,150 @@ def _seed_active_pairs(cohort: Cohort, users: dict, *, now: datetime) -> None:
     # Released: the announcement emails belong to the notifications issue; the demo only
     # records that members were told, so they see their pair.
     Match.objects.for_cohort(cohort).approved().update(notified_at=now)
+
+    pairs = list(Match.objects.for_cohort(cohort).approved().with_people().order_by("pk"))
+    demo_pair = next(p for p in pairs if p.mentee_id == demo[Role.MENTEE].pk)
+    _seed_workspace(demo_pair, now=now)
+    others = [p for p in pairs if p.pk != demo_pair.pk]
+    # Every state of the ledger appears once: the demo pair is on track; the others, in turn,
+    # strong, behind pace, at risk (a month without a meeting), never met, ended early.
+    histories = [[90, 60, 45], [60, 30, 30], [60, 0, 0], [], [60, 60, 60]]
+    _seed_meetings(demo_pair, [60, 75, 60], now=now, last_unconfirmed=True)
+    _seed_planned_meeting(demo_pair, now=now)
+    for index, pair in enumerate(others):
+        _seed_meetings(pair, histories[index % len(histories)], now=now, offset=index)
+    if others:
+        match_end(
+            match=others[-1],
+            ended_by=staff,
+            reason="The mentee left the pharmacy program for a semester abroad.",
+            now=now,
+        )
+
+
+def _seed_completed_pairs(cohort: Cohort, staff: User, *, now: datetime) -> None:
+    """A finished cohort: most pairs met the commitment, some fell short."""
+    seed_applicants(
+        cohort=cohort, mentors=5, mentees=6, seed=2024, status=Application.Status.ACCEPTED
+    )
+    released_at = datetime.combine(
+        cohort.match_notification_date, time(9), tzinfo=timezone.get_current_timezone()
+    )
+    run = match_run_start(cohort=cohort, started_by=staff, enqueue=False, now=released_at)
+    match_run_execute(run_id=run.pk)
+    matches_approve(
+        match_ids=Match.objects.filter(run=run).proposed().values_list("pk", flat=True),
+        approved_by=staff,
+        now=released_at,
+    )
+    Match.objects.for_cohort(cohort).approved().update(notified_at=released_at)
+    histories = [[60] * 6, [90, 60, 60, 75, 60, 60], [120, 60, 0, 90, 60, 60], [60, 45, 30]]
+    pairs = Match.objects.for_cohort(cohort).approved().with_people().order_by("pk")
+    for index, pair in enumerate(pairs):
+        _seed_meetings(pair, histories[index % len(histories)], now=now, offset=index)
+
+
+def _seed_meetings(
+    match: Match, minutes: list[int], *, now: datetime, offset: int = 0, last_unconfirmed=False
+) -> None:
+    """One meeting a month with the given minutes, from the period's first month, never in the
+    future; logged alternately by the mentee and the mentor, confirmed by the other."""
+    zone = pair_zone(match)
+    month = match.cohort.period_start
+    logged = []
+    for index, length in enumerate(minutes):
+        day = month + timedelta(days=7 + offset % 14)
+        starts_at = datetime.combine(day, time(17 + offset % 3), tzinfo=zone)
+        if length and starts_at + timedelta(minutes=length) < now:
+            author, partner = (
+                (match.mentee.member, match.mentor.member)
+                if index % 2 == 0
+                else (match.mentor.member, match.mentee.member)
+            )
+            meeting = meeting_log(
+                match=match,
+                user=author,
+                starts_at=starts_at,
+                duration_minutes=length,
+                format=Meeting.Format.VIDEO if index % 3 else Meeting.Format.PHONE,
+                topics=DEMO_TOPICS[index % len(DEMO_TOPICS)],
+                next_steps="Draft the next action items before the next meeting.",
+                now=starts_at + timedelta(hours=length // 60 + 2),
+            )
+            logged.append((meeting, partner))
+        month = _first_of_month(month, 1)
+    for position, (meeting, partner) in enumerate(logged):
+        if last_unconfirmed and position == len(logged) - 1:
+            break
+        meeting_confirm(meeting=meeting, user=partner, now=meeting.logged_at + timedelta(days=1))
+
+
+def _seed_planned_meeting(match: Match, *, now: datetime) -> None:
+    starts_at = datetime.combine(
+        timezone.localdate(now) + timedelta(days=6), time(18), tzinfo=pair_zone(match)
+    )
+    if starts_at.date() <= match.cohort.period_end:
+        meeting_plan(
+            match=match,
+            user=match.mentee.member,
+            starts_at=starts_at,
+            duration_minutes=60,
+            agenda="Review my CV before residency applications; plan the poster for the "
+            "midyear meeting.",
+            video_link="https://meet.example.org/demo-pair",
+            now=now,
+        )
+
+
+def _seed_workspace(match: Match, *, now: datetime) -> None:
+    """The demo pair's expectations, goals, action plan and a comment from the mentor."""
+    mentee, mentor = match.mentee.member, match.mentor.member
+    expectations_save(
+        match=match,
+        user=mentee,
+        meeting_plan="A one-hour video call in the second week of each month, planned a week "
+        "ahead.",
+        communication="Email between meetings; we answer within three working days.",
+        other="What we discuss stays between us.",
+    )
+    expectations_acknowledge(match=match, user=mentor)
+    cv = goal_save(
+        match=match,
+        user=mentee,
+        title="Strengthen my residency application",
+        description="A CV and letter of intent ready for the ASHP Midyear match.",
+        target_date=match.cohort.period_start + timedelta(days=100),
+        status=Goal.Status.IN_PROGRESS,
+    )
+    for title, done in (
+        ("Send my CV draft", True),
+        ("Rewrite the letter of intent", False),
+        ("Mock interview", False),
+    ):
+        item = action_item_add(goal=cv, user=mentee, title=title)
+        if done:
+            action_item_set_done(item=item, user=mentee, done=True)
+    goal_comment_add(
+        goal=cv,
+        user=mentor,
+        body="Your CV reads well. Lead with the ambulatory care rotation; it is your strongest.",
+    )
+    goal_save(
+        match=match,
+        user=mentee,
+        title="Choose a practice area to pursue",
+        status=Goal.Status.NOT_STARTED,
+    )
+
+
+DEMO_TOPICS = (
+    "Introductions, goals for the mentorship, how we will work together.",
+    "Residency programs: what to look for, how to read the match statistics.",
+    "CV review and the letter of intent.",
+    "A day in ambulatory care practice; precepting students.",
+    "Interview preparation and questions to ask programs.",
+    "Looking back on the six months; what comes next.",
+)
 
 
 def _demo_application(user: User, cohort: Cohort, role: str, *, now: datetime) -> Application:

@@ -330,3 +330,7 @@ LOGGING = {
 
 # Matching runs in a worker; a 10,000 x 10,000 cohort takes under a minute on two cores.
 MATCHING_TIME_LIMIT = env_int("MATCHING_TIME_LIMIT", 900)
+
+# How long the member who logged a meeting may still change or delete it; after that, staff
+# correct it in admin.
+MEETING_LOG_EDIT_DAYS = env_int("MEETING_LOG_EDIT_DAYS", 14)

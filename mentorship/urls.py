@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("matching.urls")),
     path("cohorts/", include("cohorts.urls")),
+    path("mentorship/", include("meetings.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,11 +1,14 @@
-from datetime import timedelta
+import zoneinfo
+from datetime import date, datetime, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
-from cohorts.models import Cohort
+from cohorts.models import Cohort, Resource
+from matching.models import Match
+from meetings.models import Meeting
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -161,3 +164,98 @@ class AcceptedMentorFactory(AcceptedFactory):
     goals = ""
     offer = "Residency precepting."
     mentee_capacity = 1
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    """A link in the resource library for every cohort and both roles.
+
+    `ResourceFactory(uploaded=True)` makes a PDF file resource instead: point MEDIA_ROOT at a
+    temporary directory first.
+    """
+
+    class Meta:
+        model = Resource
+
+    class Params:
+        uploaded = factory.Trait(
+            url="",
+            file=factory.django.FileField(filename="Mentee guide.pdf", data=b"%PDF-1.4 guide"),
+            original_filename="Mentee guide.pdf",
+        )
+
+    title = factory.Sequence(lambda n: f"Resource {n}")
+    url = factory.Sequence(lambda n: f"https://example.org/guides/{n}")
+    audience = Resource.Audience.ALL
+    phase = Resource.Phase.ORIENTATION
+    cohort = None
+
+
+PILOT_ZONE = zoneinfo.ZoneInfo("America/New_York")
+
+
+class ActiveCohortFactory(CohortFactory):
+    """The pilot's calendar: applications closed Sept 9, period Oct 1 2026 to Mar 31 2027.
+
+    Dates are fixed, so tests freeze time inside or around the period with time_machine.
+    """
+
+    applications_open_at = datetime(2026, 8, 1, 9, tzinfo=PILOT_ZONE)
+    application_deadline = datetime(2026, 9, 9, 23, 59, tzinfo=PILOT_ZONE)
+    match_notification_date = date(2026, 9, 30)
+    orientation_at = datetime(2026, 10, 3, 12, tzinfo=PILOT_ZONE)
+    period_start = date(2026, 10, 1)
+    period_end = date(2027, 3, 31)
+
+
+class PairFactory(factory.django.DjangoModelFactory):
+    """A released pair: an approved match both members have been told about.
+
+    The mentee lives in Colorado (America/Denver), which decides the ledger's months.
+    """
+
+    class Meta:
+        model = Match
+
+    cohort = factory.SubFactory(ActiveCohortFactory)
+    mentor = factory.SubFactory(AcceptedMentorFactory, cohort=factory.SelfAttribute("..cohort"))
+    mentee = factory.SubFactory(AcceptedFactory, cohort=factory.SelfAttribute("..cohort"))
+    status = "approved"
+    score = 72
+    reasons = factory.LazyFunction(lambda: ["both practise in ambulatory care"])
+    mentor_slot = 1
+    mentor_capacity = 1
+    decided_at = factory.LazyFunction(timezone.now)
+    notified_at = factory.LazyFunction(timezone.now)
+
+
+def _held_on(meeting) -> date | None:
+    if meeting.status != "held":
+        return None
+    return meeting.starts_at.astimezone(zoneinfo.ZoneInfo("America/Denver")).date()
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A held meeting, logged by the mentee; `status="planned"` for one still ahead."""
+
+    class Meta:
+        model = Meeting
+
+    match = factory.SubFactory(PairFactory)
+    status = "held"
+    # A day apart, all inside the pilot period (Oct 8 to Mar 26), so one pair can hold 170.
+    starts_at = factory.Sequence(
+        lambda n: (
+            datetime(2026, 10, 8, 17, tzinfo=zoneinfo.ZoneInfo("America/Denver"))
+            + timedelta(days=n % 170)
+        )
+    )
+    duration_minutes = 60
+    format = "video"
+    held_on = factory.LazyAttribute(_held_on)
+    logged_at = factory.LazyAttribute(
+        lambda m: m.starts_at + timedelta(hours=2) if m.status == "held" else None
+    )
+    logged_by = factory.LazyAttribute(
+        lambda m: m.match.mentee.member if m.status == "held" else None
+    )
+    created_by = factory.LazyAttribute(lambda m: m.match.mentee.member)

@@ -39,6 +39,8 @@ MEMBER_PAGES = [
     "/applications/{application}/",
     "/applications/{application}/withdraw/",
     "/applications/{application}/match/",
+    "/mentorship/",
+    "/mentorship/calendar/",
     "/cohorts/upcoming/apply/mentee/",
     "/cohorts/open/apply/mentor/",
 ]

@@ -8,6 +8,9 @@ from accounts.models import User
 from applications.models import Application
 from cohorts.models import Cohort
 from matching.models import Match, MatchRun
+from meetings.ledger import LedgerStatus
+from meetings.models import Meeting
+from meetings.services import ledgers_for
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +47,23 @@ def test_seed_demo_creates_every_account_and_a_cohort_in_each_phase(capsys):
     demo_pair = Match.objects.get(cohort__slug="active", mentee__member__email="mentee@demo.test")
     assert demo_pair.mentor.member.email == "mentor@demo.test"
     assert demo_pair.is_released
-    assert not Match.objects.filter(cohort__slug="active").exclude(status="approved").exists()
+    active = Match.objects.filter(cohort__slug="active")
+    assert sorted(set(active.values_list("status", flat=True))) == ["approved", "ended"]
+    # Meeting histories show every state of the ledger, in the active and the completed cohort.
+    ledgers = ledgers_for(Match.objects.released().with_people())
+    assert {ledger.status for ledger in ledgers.values()} == {
+        LedgerStatus.ON_TRACK,
+        LedgerStatus.BEHIND,
+        LedgerStatus.AT_RISK,
+        LedgerStatus.ENDED,
+        LedgerStatus.MET,
+        LedgerStatus.NOT_MET,
+    }
+    assert ledgers[demo_pair.pk].status == LedgerStatus.ON_TRACK
+    assert demo_pair.meetings.filter(status="planned").count() == 1
+    assert demo_pair.meetings.filter(status="held", confirmed_at=None).count() == 1
+    assert demo_pair.goals.count() == 2
+    assert demo_pair.expectations.acknowledged_at is not None
     # The cohort in matching has a finished run waiting for staff review.
     run = MatchRun.objects.get(cohort__slug="matching")
     assert run.status == "done" and run.pairs_proposed > 0
@@ -70,6 +89,8 @@ def test_seed_demo_dates_hold_together_whatever_the_day(today):
     result = seed_demo(today=today)
     for cohort in result["cohorts"].values():
         cohort.full_clean()
+    for slug in ("active", "pilot-completed"):
+        assert Meeting.objects.filter(match__cohort__slug=slug, status="held").count() > 5
 
 
 def test_seed_demo_generates_an_accepted_cohort_in_selection(capsys):

@@ -108,6 +108,18 @@ def test_csv_export_has_a_row_per_selected_application(client, staff, cohort):
     assert rows[0]["region"] == "West"
 
 
+def test_csv_export_defuses_a_name_a_spreadsheet_would_run_as_a_formula(client, staff, cohort):
+    application = ApplicationFactory(cohort=cohort)
+    application.member.first_name = '=HYPERLINK("https://evil.example","Ana")'
+    application.member.save()
+    client.force_login(staff)
+    response = client.post(
+        CHANGELIST, {"action": "export_csv", "_selected_action": [application.pk]}
+    )
+    (row,) = csv.DictReader(io.StringIO(response.content.decode()))
+    assert row["first_name"] == '\'=HYPERLINK("https://evil.example","Ana")'
+
+
 def test_staff_import_a_roster_from_admin(client, staff):
     client.force_login(staff)
     upload = SimpleUploadedFile(

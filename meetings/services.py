@@ -1,0 +1,629 @@
+"""Writes to a pair's workspace, and the reads that feed the hour ledger.
+
+Each write checks who may make it (the mentee owns expectations, goals and action items; the
+mentor acknowledges and comments; either member plans and logs meetings) and raises
+`WorkspaceError` with a message the page shows as is.
+"""
+
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import dateformat, timezone
+
+from cohorts.calendar import CalendarEvent, orientation_event
+from cohorts.models import Cohort, Resource
+from matching.models import Match
+
+from .ledger import Ledger, hours_to_minutes, ledger_compute
+from .models import (
+    MAX_MEETING_MINUTES,
+    MIN_MEETING_MINUTES,
+    ActionItem,
+    CalendarFeed,
+    Expectations,
+    Goal,
+    GoalComment,
+    Meeting,
+)
+
+
+class WorkspaceError(Exception):
+    """A rule of the program refused the change; the message is shown to the member as is."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Who is who in a pair
+# ---------------------------------------------------------------------------------------------
+
+
+def member_role(match: Match, user) -> str | None:
+    """'mentor' or 'mentee' when the user is one of the pair, else None."""
+    if user.pk == match.mentee.member_id:
+        return "mentee"
+    if user.pk == match.mentor.member_id:
+        return "mentor"
+    return None
+
+
+def partner_of(match: Match, user):
+    return match.mentor.member if member_role(match, user) == "mentee" else match.mentee.member
+
+
+def pair_zone(match: Match) -> zoneinfo.ZoneInfo:
+    """The pair's zone for the ledger: the mentee's, since the mentee leads the meetings."""
+    profile = getattr(match.mentee.member, "profile", None)
+    name = getattr(profile, "time_zone", "") or settings.TIME_ZONE
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _require_active(match: Match) -> None:
+    if match.status != Match.Status.APPROVED:
+        raise WorkspaceError("This mentorship has ended; its workspace can no longer be changed.")
+
+
+def _require_role(match: Match, user, *roles: str) -> str:
+    role = member_role(match, user)
+    if role not in roles:
+        who = " or ".join(roles)
+        raise WorkspaceError(f"Only the {who} of this pair can do that.")
+    return role
+
+
+# ---------------------------------------------------------------------------------------------
+# Expectations, goals, action items, comments
+# ---------------------------------------------------------------------------------------------
+
+
+def expectations_save(
+    *, match: Match, user, meeting_plan: str, communication: str, other: str = ""
+) -> Expectations:
+    """The mentee writes the pair's expectations; a change asks the mentor to acknowledge again."""
+    _require_active(match)
+    _require_role(match, user, "mentee")
+    now = timezone.now()
+    expectations, created = Expectations.objects.get_or_create(
+        match=match,
+        defaults={
+            "meeting_plan": meeting_plan,
+            "communication": communication,
+            "other": other,
+            "updated_at": now,
+            "updated_by": user,
+        },
+    )
+    if created:
+        return expectations
+    changed = (expectations.meeting_plan, expectations.communication, expectations.other) != (
+        meeting_plan,
+        communication,
+        other,
+    )
+    if changed:
+        expectations.meeting_plan = meeting_plan
+        expectations.communication = communication
+        expectations.other = other
+        expectations.updated_at = now
+        expectations.updated_by = user
+        expectations.acknowledged_at = None
+        expectations.acknowledged_by = None
+        expectations.save()
+    return expectations
+
+
+def expectations_acknowledge(*, match: Match, user) -> Expectations:
+    _require_active(match)
+    _require_role(match, user, "mentor")
+    # Conditional update: an acknowledgement of text the mentee has since changed is refused.
+    expectations = Expectations.objects.filter(match=match).first()
+    if expectations is None:
+        raise WorkspaceError("Your mentee has not written the expectations yet.")
+    updated = Expectations.objects.filter(
+        pk=expectations.pk, updated_at=expectations.updated_at, acknowledged_at=None
+    ).update(acknowledged_at=timezone.now(), acknowledged_by=user)
+    if not updated and expectations.acknowledged_at is None:
+        raise WorkspaceError("Your mentee changed the expectations just now; read them again.")
+    expectations.refresh_from_db()
+    return expectations
+
+
+def goal_save(
+    *,
+    match: Match,
+    user,
+    title: str,
+    description: str = "",
+    target_date: date | None = None,
+    status: str = Goal.Status.NOT_STARTED,
+    goal: Goal | None = None,
+) -> Goal:
+    _require_active(match)
+    _require_role(match, user, "mentee")
+    if goal is None:
+        goal = Goal(match=match)
+    elif goal.match_id != match.pk:
+        raise WorkspaceError("That goal belongs to another pair.")
+    goal.title = title
+    goal.description = description
+    goal.target_date = target_date
+    goal.status = status
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+def goal_delete(*, goal: Goal, user) -> None:
+    _require_active(goal.match)
+    _require_role(goal.match, user, "mentee")
+    goal.delete()
+
+
+def action_item_add(*, goal: Goal, user, title: str, due_date: date | None = None) -> ActionItem:
+    _require_active(goal.match)
+    _require_role(goal.match, user, "mentee")
+    title = title.strip()
+    if not title:
+        raise WorkspaceError("Describe the step in a few words.")
+    return ActionItem.objects.create(goal=goal, title=title, due_date=due_date)
+
+
+def action_item_set_done(*, item: ActionItem, user, done: bool) -> ActionItem:
+    _require_active(item.goal.match)
+    _require_role(item.goal.match, user, "mentee")
+    item.done_at = timezone.now() if done else None
+    item.save(update_fields=["done_at"])
+    return item
+
+
+def action_item_delete(*, item: ActionItem, user) -> None:
+    _require_active(item.goal.match)
+    _require_role(item.goal.match, user, "mentee")
+    item.delete()
+
+
+def goal_comment_add(*, goal: Goal, user, body: str) -> GoalComment:
+    _require_active(goal.match)
+    _require_role(goal.match, user, "mentor", "mentee")
+    body = body.strip()
+    if not body:
+        raise WorkspaceError("Write a comment before sending it.")
+    return GoalComment.objects.create(goal=goal, author=user, body=body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Meetings
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_in_period(match: Match, starts_at: datetime) -> date:
+    cohort = match.cohort
+    day = timezone.localdate(starts_at, pair_zone(match))
+    if not cohort.period_start <= day <= cohort.period_end:
+        raise WorkspaceError(
+            f"Meetings count between {cohort.period_start:%B} {cohort.period_start.day}, "
+            f"{cohort.period_start.year} and {cohort.period_end:%B} {cohort.period_end.day}, "
+            f"{cohort.period_end.year}; pick a date in the mentorship period."
+        )
+    return day
+
+
+def _check_no_overlap(match: Match, starts_at: datetime, minutes: int, exclude: int | None):
+    """Refuse a second meeting at the same time: two logs of one meeting would count twice."""
+    ends_at = starts_at + timedelta(minutes=minutes)
+    # Meetings last at most a few hours: look only at those starting in a window around this one.
+    nearby = (
+        Meeting.objects.for_match(match)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .filter(starts_at__lt=ends_at, starts_at__gt=starts_at - timedelta(days=1))
+        .exclude(pk=exclude)
+        .select_related("logged_by", "created_by")
+    )
+    for other in nearby:
+        if other.ends_at > starts_at:
+            when = dateformat.format(timezone.localtime(other.starts_at), r"F j \a\t g:i A")
+            if other.status == Meeting.Status.HELD:
+                by = other.logged_by.display_name if other.logged_by else "your partner"
+                raise WorkspaceError(
+                    f"{by} already logged a meeting on {when}. If it is the same meeting, "
+                    "confirm it instead of logging it again."
+                )
+            raise WorkspaceError(
+                f"A meeting is already planned on {when}. Mark that one as held instead."
+            )
+
+
+def _lock_match(match: Match) -> Match:
+    # Every change to a pair's meetings locks the pair's row first, so two members logging the
+    # same meeting at once are serialised and the second sees the first one's log.
+    return Match.objects.select_for_update().get(pk=match.pk)
+
+
+def meeting_plan(
+    *,
+    match: Match,
+    user,
+    starts_at: datetime,
+    duration_minutes: int,
+    format: str = Meeting.Format.VIDEO,
+    agenda: str = "",
+    video_link: str = "",
+    meeting: Meeting | None = None,
+    now: datetime | None = None,
+) -> Meeting:
+    """Plan a meeting (or change a planned one). Either member may; the mentee usually does."""
+    now = now or timezone.now()
+    _require_active(match)
+    _require_role(match, user, "mentor", "mentee")
+    if starts_at <= now:
+        raise WorkspaceError(
+            "A planned meeting must be in the future. To record one that took "
+            "place, log it instead."
+        )
+    _check_in_period(match, starts_at)
+    with transaction.atomic():
+        _lock_match(match)
+        if meeting is not None:
+            meeting = Meeting.objects.select_for_update().get(pk=meeting.pk, match=match)
+            if meeting.status != Meeting.Status.PLANNED:
+                raise WorkspaceError("Only a planned meeting can be rescheduled.")
+        _check_no_overlap(match, starts_at, duration_minutes, exclude=meeting and meeting.pk)
+        if meeting is None:
+            meeting = Meeting(match=match, created_by=user)
+        meeting.starts_at = starts_at
+        meeting.duration_minutes = duration_minutes
+        meeting.format = format
+        meeting.agenda = agenda
+        meeting.video_link = video_link
+        meeting.full_clean(exclude=["match", "created_by"])
+        meeting.save()
+    return meeting
+
+
+def meeting_cancel(*, meeting: Meeting, user) -> Meeting:
+    _require_active(meeting.match)
+    _require_role(meeting.match, user, "mentor", "mentee")
+    updated = Meeting.objects.filter(pk=meeting.pk, status=Meeting.Status.PLANNED).update(
+        status=Meeting.Status.CANCELLED, updated_at=timezone.now()
+    )
+    if not updated:
+        raise WorkspaceError("Only a planned meeting can be cancelled.")
+    meeting.refresh_from_db()
+    return meeting
+
+
+def meeting_log(
+    *,
+    match: Match,
+    user,
+    starts_at: datetime,
+    duration_minutes: int,
+    format: str,
+    topics: str = "",
+    notes: str = "",
+    next_steps: str = "",
+    meeting: Meeting | None = None,
+    now: datetime | None = None,
+) -> Meeting:
+    """Log a held meeting: a new one, or a planned one marked as held.
+
+    The meeting counts once in the ledger; the partner confirms it rather than logging it again.
+    """
+    now = now or timezone.now()
+    _require_active(match)
+    _require_role(match, user, "mentor", "mentee")
+    if starts_at > now:
+        raise WorkspaceError("A meeting can be logged once it has taken place, not before.")
+    held_on = _check_in_period(match, starts_at)
+    with transaction.atomic():
+        _lock_match(match)
+        if meeting is not None:
+            meeting = Meeting.objects.select_for_update().get(pk=meeting.pk, match=match)
+            if meeting.status != Meeting.Status.PLANNED:
+                raise WorkspaceError(
+                    "This meeting has already been logged"
+                    + (f" by {meeting.logged_by.display_name}" if meeting.logged_by else "")
+                    + "; confirm it instead."
+                )
+        _check_no_overlap(match, starts_at, duration_minutes, exclude=meeting and meeting.pk)
+        if meeting is None:
+            meeting = Meeting(match=match, created_by=user)
+        meeting.status = Meeting.Status.HELD
+        meeting.starts_at = starts_at
+        meeting.duration_minutes = duration_minutes
+        meeting.format = format
+        meeting.held_on = held_on
+        meeting.topics = topics
+        meeting.notes = notes
+        meeting.next_steps = next_steps
+        meeting.logged_at = now
+        meeting.logged_by = user
+        meeting.full_clean(exclude=["match", "created_by"])
+        meeting.save()
+    return meeting
+
+
+def meeting_editable_until(meeting: Meeting) -> datetime | None:
+    if meeting.logged_at is None:
+        return None
+    return meeting.logged_at + timedelta(days=settings.MEETING_LOG_EDIT_DAYS)
+
+
+def _require_log_author_in_window(meeting: Meeting, user, now: datetime) -> None:
+    if meeting.status != Meeting.Status.HELD or meeting.logged_by_id != user.pk:
+        raise WorkspaceError("Only the member who logged this meeting can change it.")
+    if now > meeting_editable_until(meeting):
+        raise WorkspaceError(
+            f"Logs can be changed for {settings.MEETING_LOG_EDIT_DAYS} days. Ask program staff "
+            f"at {settings.PROGRAM_OFFICE_EMAIL} to correct this one."
+        )
+
+
+def meeting_log_update(
+    *,
+    meeting: Meeting,
+    user,
+    starts_at: datetime,
+    duration_minutes: int,
+    format: str,
+    topics: str = "",
+    notes: str = "",
+    next_steps: str = "",
+    now: datetime | None = None,
+) -> Meeting:
+    now = now or timezone.now()
+    match = meeting.match
+    _require_active(match)
+    _require_log_author_in_window(meeting, user, now)
+    if starts_at > now:
+        raise WorkspaceError("A meeting can be logged once it has taken place, not before.")
+    held_on = _check_in_period(match, starts_at)
+    with transaction.atomic():
+        _lock_match(match)
+        _check_no_overlap(match, starts_at, duration_minutes, exclude=meeting.pk)
+        facts_changed = (meeting.starts_at, meeting.duration_minutes, meeting.format) != (
+            starts_at,
+            duration_minutes,
+            format,
+        )
+        meeting.starts_at = starts_at
+        meeting.duration_minutes = duration_minutes
+        meeting.format = format
+        meeting.held_on = held_on
+        meeting.topics = topics
+        meeting.notes = notes
+        meeting.next_steps = next_steps
+        if facts_changed:
+            # The partner confirmed the date and length, not what they have become.
+            meeting.confirmed_at = None
+            meeting.confirmed_by = None
+        meeting.full_clean(exclude=["match", "created_by"])
+        meeting.save()
+    return meeting
+
+
+def meeting_delete(*, meeting: Meeting, user, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    _require_active(meeting.match)
+    if meeting.status == Meeting.Status.HELD:
+        _require_log_author_in_window(meeting, user, now)
+    else:
+        _require_role(meeting.match, user, "mentor", "mentee")
+    meeting.delete()
+
+
+def meeting_confirm(*, meeting: Meeting, user, now: datetime | None = None) -> Meeting:
+    """The partner of the member who logged a meeting confirms that it took place."""
+    _require_active(meeting.match)
+    _require_role(meeting.match, user, "mentor", "mentee")
+    if meeting.status != Meeting.Status.HELD:
+        raise WorkspaceError("Only a logged meeting can be confirmed.")
+    if meeting.logged_by_id == user.pk:
+        raise WorkspaceError("Your partner confirms the meetings you log, not you.")
+    updated = Meeting.objects.filter(
+        pk=meeting.pk, status=Meeting.Status.HELD, confirmed_at=None
+    ).update(confirmed_at=now or timezone.now(), confirmed_by=user)
+    if not updated:
+        raise WorkspaceError("This meeting is already confirmed.")
+    meeting.refresh_from_db()
+    return meeting
+
+
+# ---------------------------------------------------------------------------------------------
+# The hour ledger
+# ---------------------------------------------------------------------------------------------
+
+
+def _minutes_by_match_and_month(match_ids: Iterable[int]) -> dict[int, dict[date, int]]:
+    rows = (
+        Meeting.objects.held()
+        .filter(match_id__in=list(match_ids))
+        .annotate(month=TruncMonth("held_on"))
+        .values("match_id", "month")
+        .annotate(minutes=Sum("duration_minutes"))
+        .order_by()
+    )
+    result: dict[int, dict[date, int]] = defaultdict(dict)
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, datetime):  # some backends return a datetime for a date field
+            month = month.date()
+        result[row["match_id"]][month] = row["minutes"]
+    return result
+
+
+def pair_today(match: Match, now: datetime | None = None) -> date:
+    return timezone.localdate(now or timezone.now(), pair_zone(match))
+
+
+def _ledger(match: Match, minutes_by_month: dict[date, int], now: datetime | None) -> Ledger:
+    cohort = match.cohort
+    ended_on = (
+        timezone.localdate(match.ended_at, pair_zone(match))
+        if match.status == Match.Status.ENDED and match.ended_at
+        else None
+    )
+    return ledger_compute(
+        period_start=cohort.period_start,
+        period_end=cohort.period_end,
+        required_total_minutes=hours_to_minutes(cohort.min_total_hours),
+        required_monthly_minutes=hours_to_minutes(cohort.min_monthly_hours),
+        minutes_by_month=minutes_by_month,
+        today=pair_today(match, now),
+        ended_on=ended_on,
+    )
+
+
+def ledger_for(match: Match, *, now: datetime | None = None) -> Ledger:
+    """The ledger of one pair: one query."""
+    return _ledger(match, _minutes_by_match_and_month([match.pk]).get(match.pk, {}), now)
+
+
+def ledgers_for(matches: Iterable[Match], *, now: datetime | None = None) -> dict[int, Ledger]:
+    """The ledgers of many pairs in one query (the matches need cohort and mentee profile)."""
+    matches = list(matches)
+    minutes = _minutes_by_match_and_month(m.pk for m in matches)
+    return {m.pk: _ledger(m, minutes.get(m.pk, {}), now) for m in matches}
+
+
+@dataclass(frozen=True)
+class PairActivity:
+    last_meeting_on: date | None
+    meetings_held: int
+    open_goals: int
+    goals_achieved: int
+
+
+def pair_activity(match_ids: Iterable[int]) -> dict[int, PairActivity]:
+    """Counts for staff oversight: no notes, no goal text."""
+    match_ids = list(match_ids)
+    meetings = {
+        row["match_id"]: row
+        for row in Meeting.objects.held()
+        .filter(match_id__in=match_ids)
+        .values("match_id")
+        .annotate(last=Max("held_on"), count=Count("pk"))
+        .order_by()
+    }
+    goals = {
+        row["match_id"]: row
+        for row in Goal.objects.filter(match_id__in=match_ids)
+        .values("match_id")
+        .annotate(
+            open=Count(
+                "pk", filter=Q(status__in=[Goal.Status.NOT_STARTED, Goal.Status.IN_PROGRESS])
+            ),
+            achieved=Count("pk", filter=Q(status=Goal.Status.ACHIEVED)),
+        )
+        .order_by()
+    }
+    return {
+        pk: PairActivity(
+            last_meeting_on=meetings.get(pk, {}).get("last"),
+            meetings_held=meetings.get(pk, {}).get("count", 0),
+            open_goals=goals.get(pk, {}).get("open", 0),
+            goals_achieved=goals.get(pk, {}).get("achieved", 0),
+        )
+        for pk in match_ids
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Resources, orientation and calendar feeds
+# ---------------------------------------------------------------------------------------------
+
+
+def resources_for(match: Match, role: str) -> list[Resource]:
+    """The cohort's resources for the member's role; staff viewing a pair see the mentee's."""
+    role = role if role in {"mentor", "mentee"} else "mentee"
+    return list(Resource.objects.for_participant(cohort=match.cohort, role=role))
+
+
+def orientation_events(cohorts: Iterable[Cohort]) -> list[CalendarEvent]:
+    return [orientation_event(cohort) for cohort in cohorts if cohort.orientation_at]
+
+
+def calendar_feed_for(user) -> CalendarFeed:
+    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def calendar_feed_reset(user) -> CalendarFeed:
+    """A new secret URL; the old one stops working at once."""
+    with transaction.atomic():
+        CalendarFeed.objects.filter(user=user).delete()
+        return CalendarFeed.objects.create(user=user)
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff corrections
+# ---------------------------------------------------------------------------------------------
+
+
+def meeting_correct(
+    *,
+    meeting: Meeting,
+    corrected_by,
+    starts_at: datetime,
+    duration_minutes: int,
+    format: str,
+    status: str,
+    now: datetime | None = None,
+) -> Meeting:
+    """Program staff correct a meeting's facts: when, how long, how, and whether it took place.
+
+    Staff are not members of the pair, so the members' rules (who may edit, the edit window, an
+    active pair) do not apply; the ledger's do. The private text is never read or written here.
+    A log and a confirmation are kept when a meeting stops being held, so that a correction can
+    be undone; the ledger counts held meetings only.
+    """
+    now = now or timezone.now()
+    if not MIN_MEETING_MINUTES <= duration_minutes <= MAX_MEETING_MINUTES:
+        raise WorkspaceError(
+            f"A meeting lasts between {MIN_MEETING_MINUTES} and {MAX_MEETING_MINUTES} minutes."
+        )
+    if status not in Meeting.Status.values:
+        raise WorkspaceError("Choose whether the meeting is planned, held or cancelled.")
+    if format not in Meeting.Format.values:
+        raise WorkspaceError("Choose how the pair met.")
+    match = Match.objects.with_people().get(pk=meeting.match_id)
+    if status == Meeting.Status.HELD and starts_at > now:
+        raise WorkspaceError("A meeting can be marked as held once it has taken place, not before.")
+    # A cancelled meeting counts nowhere, so only the others need a day in the period.
+    held_on = _check_in_period(match, starts_at) if status != Meeting.Status.CANCELLED else None
+    with transaction.atomic():
+        _lock_match(match)
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if status != Meeting.Status.CANCELLED:
+            _check_no_overlap(match, starts_at, duration_minutes, exclude=meeting.pk)
+        meeting.starts_at = starts_at
+        meeting.duration_minutes = duration_minutes
+        meeting.format = format
+        meeting.status = status
+        meeting.held_on = held_on if status == Meeting.Status.HELD else None
+        if status == Meeting.Status.HELD and meeting.logged_at is None:
+            # Staff record a meeting nobody logged: the ledger needs someone answerable for it.
+            meeting.logged_at = now
+            meeting.logged_by = corrected_by
+        # Only the facts: a member editing the private text at the same time keeps their words.
+        meeting.save(
+            update_fields=[
+                "starts_at",
+                "duration_minutes",
+                "format",
+                "status",
+                "held_on",
+                "logged_at",
+                "logged_by",
+                "updated_at",
+            ]
+        )
+    return meeting
