@@ -1,13 +1,19 @@
 """Writes for profiles and applications. Views and admin call these; they never write directly."""
 
+import zoneinfo
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from cohorts.models import Cohort
+from notifications.models import Notification, ReminderPreference
 from notifications.services import notify
 
 from .membership import membership_is_current
@@ -301,3 +307,153 @@ def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Deadline reminders
+# ---------------------------------------------------------------------------------------------
+
+
+def member_zone(user) -> zoneinfo.ZoneInfo:
+    """The member's own time zone (their profile's), else the program office's."""
+    name = MemberProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
+    try:
+        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def moment_text(moment: datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """ "Wednesday, September 9, 2026 at 9:59 PM MDT", in the given zone."""
+    local = timezone.localtime(moment, zone)
+    return f"{date_format(local, 'l, F j, Y')} at {date_format(local, 'g:i A T')}"
+
+
+def time_left_text(remaining: timedelta) -> str:
+    """ "7 days", "1 day", "5 hours": how long is left, rounded the way a person would say it."""
+    hours = remaining.total_seconds() / 3600
+    if hours >= 36:
+        return f"{round(hours / 24)} days"
+    if hours >= 20:
+        return "1 day"
+    if hours >= 1.5:
+        return f"{round(hours)} hours"
+    return "less than 2 hours"
+
+
+def deadline_reminder_days_due(*, deadline: datetime, now: datetime) -> int | None:
+    """The nearest reminder offset (in days) whose moment has come, or None.
+
+    With offsets 7 and 1, eight days before the deadline nothing is due, three days before the
+    7-day reminder is, and twelve hours before only the 1-day one: a run after beat was down
+    sends the nearest reminder, never a stale "7 days left" on top of it.
+    """
+    due = [
+        days
+        for days in settings.DEADLINE_REMINDER_DAYS
+        if days > 0 and deadline - timedelta(days=days) <= now < deadline
+    ]
+    return min(due, default=None)
+
+
+def deadline_reminder_key(*, application_id: int, days: int) -> str:
+    return f"deadline-reminder:{application_id}:{days}"
+
+
+def deadline_reminders_due(*, now: datetime | None = None) -> list[tuple[int, int]]:
+    """(application id, days) for every draft owed a deadline reminder now.
+
+    A reminder is for drafts that existed when its moment came: a member who starts a draft
+    two days before the deadline is not told "7 days left", only reminded the day before.
+    Drafts already reminded at that offset, and members who turned reminders off, are left
+    out here to spare the queue; the task and `notify` check both again. One query for the
+    cohorts and one per cohort due, whatever the number of drafts.
+    """
+    now = now or timezone.now()
+    offsets = [days for days in settings.DEADLINE_REMINDER_DAYS if days > 0]
+    if not offsets:
+        return []
+    cohorts = Cohort.objects.open_for_applications(now).filter(
+        application_deadline__lte=now + timedelta(days=max(offsets))
+    )
+    due = []
+    for cohort in cohorts.only("pk", "application_deadline"):
+        days = deadline_reminder_days_due(deadline=cohort.application_deadline, now=now)
+        if days is None:
+            continue
+        # deadline_reminder_key(), built in SQL so the check is one query for the whole cohort.
+        already_recorded = Notification.objects.filter(
+            idempotency_key=Concat(
+                Value("deadline-reminder:"),
+                Cast(OuterRef("pk"), output_field=CharField()),
+                Value(f":{days}"),
+                output_field=CharField(),
+            )
+        )
+        reminders_off = ReminderPreference.objects.filter(
+            user=OuterRef("member"), reminders_enabled=False
+        )
+        ids = (
+            Application.objects.for_cohort(cohort)
+            .filter(
+                status=Application.Status.DRAFT,
+                created_at__lt=cohort.application_deadline - timedelta(days=days),
+            )
+            .exclude(Exists(already_recorded))
+            .exclude(Exists(reminders_off))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        due.extend((application_id, days) for application_id in ids)
+    return due
+
+
+def deadline_reminder_send(
+    *, application_id: int, days: int, now: datetime | None = None
+) -> Notification | None:
+    """Remind the member of a draft that the deadline is near, if it still is; at most once.
+
+    Re-checks everything the finder saw, with the application row locked: a member submitting
+    at this moment waits for the reminder to be recorded, or the reminder sees the submission.
+    Returns None when nothing is due (submitted, deleted, deadline moved or passed, reminders
+    turned off).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        application = Application.objects.select_for_update().filter(pk=application_id).first()
+        if application is None or application.status != Application.Status.DRAFT:
+            return None
+        cohort = application.cohort
+        deadline = cohort.application_deadline
+        if not cohort.applications_open_at <= now < deadline:
+            return None
+        # The task may run late, or staff may have moved the deadline: send only what is due
+        # now, so that a queued "7 days" task arriving on the last day sends nothing.
+        if deadline_reminder_days_due(deadline=deadline, now=now) != days:
+            return None
+        if application.created_at >= deadline - timedelta(days=days):
+            return None
+        member = application.member
+        profile = MemberProfile.objects.filter(user=member).first() or MemberProfile(user=member)
+        zone = member_zone(member)
+        context = {
+            "first_name": member.first_name or member.display_name,
+            "cohort_name": cohort.name,
+            "role": application.get_role_display().lower(),
+            "days": days,
+            "deadline": moment_text(deadline, zone),
+            "deadline_date": date_format(timezone.localtime(deadline, zone), "F j"),
+            "time_left": time_left_text(deadline - now),
+            "missing": application_missing_for_submit(application, profile),
+            "apply_url": settings.SITE_URL
+            + reverse("applications:apply", kwargs={"slug": cohort.slug, "role": application.role}),
+            "delete_url": settings.SITE_URL
+            + reverse("applications:withdraw", kwargs={"pk": application.pk}),
+        }
+        return notify(
+            kind="deadline_reminder",
+            key=deadline_reminder_key(application_id=application.pk, days=days),
+            recipient=member,
+            context=context,
+            optional=True,
+        )

@@ -7,16 +7,20 @@ Reads (`cohort_inputs`, `match_compute`, `match_run_compare`) never write. Write
 
 import logging
 import time
+import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from applications.models import (
     Application,
@@ -26,7 +30,10 @@ from applications.models import (
     PracticeArea,
     Role,
 )
+from cohorts.calendar import ics_calendar, orientation_event
 from cohorts.models import Cohort
+from notifications.models import Notification
+from notifications.services import notify
 
 from .assignment import ALGORITHMS
 from .models import Algorithm, Match, MatchRun
@@ -38,6 +45,7 @@ from .scoring import (
     Weights,
     explain,
     pair_details,
+    public_reasons,
     score_matrix,
 )
 
@@ -874,4 +882,274 @@ def released_match_for(application: Application) -> Match | None:
         .with_people()
         .order_by("-decided_at")
         .first()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Release: telling the pairs, and the orientation
+# ---------------------------------------------------------------------------------------------
+
+ANNOUNCEMENT_KIND = "match_announcement"
+ORIENTATION_REMINDER_KIND = "orientation_reminder"
+ORIENTATION_REMINDER_AHEAD = timedelta(hours=24)
+# An announcement whose fan-out task was lost (broker down at release, a crashed process) is
+# recorded by the next release job, if the match was released this recently. The grace leaves
+# time for the tasks queued at release to run first.
+ANNOUNCEMENT_CATCH_UP = timedelta(days=3)
+ANNOUNCEMENT_GRACE = timedelta(minutes=15)
+WHEN_FORMAT = r"l, F j, Y \a\t g:i A T"  # Saturday, October 3, 2026 at 10:00 AM MDT
+DAY_FORMAT = "F j, Y"
+
+
+def matches_release(*, cohort: Cohort, released_by=None, now: datetime | None = None) -> int:
+    """Release a cohort's approved matches that are not released yet; return how many.
+
+    From this moment both members of each pair see it, and each gets an announcement email
+    (sent by one task per match, queued once the release commits). Matches approved after an
+    earlier release are released by the next one; releasing again with nothing new approved
+    releases and sends nothing.
+
+    The cohort row is locked as approvals lock it, so a match approved at the same moment is
+    either released now or left for the next release, never half-way; the match rows are
+    locked too, so a match ended at the same moment is not released.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_cohorts([cohort.pk])
+        ids = list(
+            Match.objects.for_cohort(cohort)
+            .approved()
+            .filter(notified_at__isnull=True)
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            Match.objects.filter(pk__in=ids).update(notified_at=now)
+            transaction.on_commit(lambda: matches_announce_enqueue(match_ids=ids))
+    if ids:
+        logger.info(
+            "%d matches of %s released by %s", len(ids), cohort, released_by or "the schedule"
+        )
+    return len(ids)
+
+
+def matches_announce_enqueue(*, match_ids: list[int]) -> None:
+    """One announcement task per released match. If the broker is down, the next release job
+    records what is left (see `matches_unannounced`) rather than this request failing."""
+    from .tasks import announce_match
+
+    for match_id in match_ids:
+        try:
+            announce_match.delay(match_id)
+        except (KombuOperationalError, OSError):
+            logger.exception(
+                "Could not enqueue the announcements of %d matches from %s on; the release job "
+                "will record them",
+                len(match_ids),
+                match_id,
+            )
+            return
+
+
+def cohorts_due_for_release(*, today: date) -> list[int]:
+    """Cohorts whose match notification date has come (not before: until then staff may
+    release by hand) and that have approved matches nobody has been told about."""
+    unreleased = Match.objects.approved().filter(cohort=OuterRef("pk"), notified_at__isnull=True)
+    return list(
+        Cohort.objects.filter(match_notification_date__lte=today, period_end__gte=today)
+        .filter(Exists(unreleased))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def matches_unannounced(*, now: datetime) -> list[int]:
+    """Approved matches released lately whose announcement was never recorded."""
+    announced = Notification.objects.filter(
+        idempotency_key=Concat(
+            Value("match-announcement:"),
+            Cast(OuterRef("pk"), output_field=CharField()),
+            Value(":mentee"),
+            output_field=CharField(),
+        )
+    )
+    return list(
+        Match.objects.approved()
+        .filter(
+            notified_at__gte=now - ANNOUNCEMENT_CATCH_UP,
+            notified_at__lte=now - ANNOUNCEMENT_GRACE,
+        )
+        .exclude(Exists(announced))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
+def member_zone(user) -> zoneinfo.ZoneInfo:
+    """The member's own time zone, from their profile; the program's when they gave none."""
+    name = getattr(getattr(user, "profile", None), "time_zone", "") or settings.TIME_ZONE
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _hours(value: Decimal) -> str:
+    """Decimal("6.00") -> "6 hours", Decimal("1") -> "1 hour", Decimal("1.50") -> "1.5 hours"."""
+    number = f"{value.normalize():f}"
+    return f"{number} hour{'' if value == 1 else 's'}"
+
+
+def _first_name(user) -> str:
+    return user.first_name or user.display_name
+
+
+def _orientation_context(cohort: Cohort, zone: zoneinfo.ZoneInfo) -> dict | None:
+    if cohort.orientation_at is None:
+        return None
+    return {
+        "when": dateformat.format(cohort.orientation_at.astimezone(zone), WHEN_FORMAT),
+        "day": dateformat.format(cohort.orientation_at.astimezone(zone), DAY_FORMAT),
+        "duration": cohort.orientation_duration_label,
+        "link": cohort.orientation_link,
+        "details": cohort.orientation_details.strip(),
+        "is_over": cohort.orientation_is_over,
+    }
+
+
+def _orientation_attachment(cohort: Cohort) -> dict:
+    content = ics_calendar([orientation_event(cohort)], name=f"{cohort.name} orientation")
+    return {
+        "filename": "orientation.ics",
+        "content": content.decode("utf-8"),
+        "mimetype": "text/calendar",
+    }
+
+
+def _announcement_context(match: Match, role: str, *, now: datetime) -> dict:
+    cohort = match.cohort
+    member, partner = (
+        (match.mentor.member, match.mentee.member)
+        if role == Role.MENTOR
+        else (match.mentee.member, match.mentor.member)
+    )
+    partner_profile = getattr(partner, "profile", None)
+    zone = member_zone(member)
+    # The first meeting belongs in the period's first month, or this month once it has begun.
+    first_month = max(cohort.period_start, now.astimezone(zone).date())
+    return {
+        "first_name": _first_name(member),
+        "role": Role(role).value,
+        "partner_role": Role.MENTEE.value if role == Role.MENTOR else Role.MENTOR.value,
+        "partner_name": str(partner),
+        "partner_first_name": _first_name(partner),
+        "partner_email": partner.email,
+        "partner_credentials": getattr(partner_profile, "credentials", "") or "",
+        "partner_institution": getattr(partner_profile, "institution", "") or "",
+        "reasons": public_reasons(match.reasons)[:3],
+        "workspace_url": settings.SITE_URL + reverse("meetings:workspace", kwargs={"pk": match.pk}),
+        "cohort_name": cohort.name,
+        "period_start": dateformat.format(cohort.period_start, DAY_FORMAT),
+        "period_end": dateformat.format(cohort.period_end, DAY_FORMAT),
+        "first_meeting_month": dateformat.format(first_month, "F Y"),
+        "min_total_hours": _hours(cohort.min_total_hours),
+        "min_monthly_hours": _hours(cohort.min_monthly_hours),
+        "orientation": _orientation_context(cohort, zone),
+    }
+
+
+def match_announce(*, match_id: int, now: datetime | None = None) -> list:
+    """Record the two announcement emails of a released match, one to each member.
+
+    Safe to run twice: the keys `match-announcement:<match>:<role>` make the second run find
+    the emails already recorded. A match ended before this runs is not announced.
+    """
+    now = now or timezone.now()
+    match = Match.objects.with_people().filter(pk=match_id).first()
+    if match is None or match.status != Match.Status.APPROVED or match.notified_at is None:
+        return []
+    cohort = match.cohort
+    invite = cohort.orientation_at is not None and not cohort.orientation_is_over
+    attachments = [_orientation_attachment(cohort)] if invite else []
+    notifications = []
+    with transaction.atomic():
+        for role, application in ((Role.MENTOR, match.mentor), (Role.MENTEE, match.mentee)):
+            notifications.append(
+                notify(
+                    kind=ANNOUNCEMENT_KIND,
+                    key=f"match-announcement:{match.pk}:{role.value}",
+                    recipient=application.member,
+                    context=_announcement_context(match, role, now=now),
+                    attachments=attachments,
+                )
+            )
+    return notifications
+
+
+def orientation_cohorts_due(*, now: datetime) -> list[int]:
+    """Cohorts whose orientation starts within the next 24 hours."""
+    return list(
+        Cohort.objects.filter(
+            orientation_at__gt=now, orientation_at__lte=now + ORIENTATION_REMINDER_AHEAD
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def orientation_participant_ids(*, cohort_id: int) -> list[int]:
+    """The members of a cohort's released, approved pairs: each once, whatever their pairs."""
+    rows = (
+        Match.objects.approved()
+        .filter(cohort_id=cohort_id, notified_at__isnull=False)
+        .values_list("mentor__member_id", "mentee__member_id")
+        .order_by("pk")
+        .iterator(chunk_size=2000)
+    )
+    return sorted({member_id for pair in rows for member_id in pair})
+
+
+def orientation_remind(*, cohort_id: int, user_id: int, now: datetime | None = None):
+    """Record a member's orientation reminder, if the orientation is still within the next
+    24 hours and they are still in a released pair of the cohort. An optional email: nothing
+    is recorded for a member who turned reminders off. Safe to run twice (the key
+    `orientation-reminder:<cohort>:<user>`)."""
+    now = now or timezone.now()
+    cohort = Cohort.objects.filter(
+        pk=cohort_id, orientation_at__gt=now, orientation_at__lte=now + ORIENTATION_REMINDER_AHEAD
+    ).first()
+    if cohort is None:
+        return None
+    match = (
+        Match.objects.approved()
+        .filter(Q(mentor__member_id=user_id) | Q(mentee__member_id=user_id))
+        .filter(cohort=cohort, notified_at__isnull=False)
+        .with_people()
+        .order_by("pk")
+        .first()
+    )
+    if match is None:
+        return None
+    is_mentor = match.mentor.member_id == user_id
+    member = match.mentor.member if is_mentor else match.mentee.member
+    zone = member_zone(member)
+    starts = cohort.orientation_at.astimezone(zone)
+    days_ahead = (starts.date() - now.astimezone(zone).date()).days
+    return notify(
+        kind=ORIENTATION_REMINDER_KIND,
+        key=f"orientation-reminder:{cohort.pk}:{member.pk}",
+        recipient=member,
+        context={
+            "first_name": _first_name(member),
+            "role": Role.MENTOR.value if is_mentor else Role.MENTEE.value,
+            "cohort_name": cohort.name,
+            "orientation": _orientation_context(cohort, zone),
+            "day": "today" if days_ahead == 0 else "tomorrow",
+            "time": dateformat.format(starts, "g:i A T"),
+            "workspace_url": settings.SITE_URL
+            + reverse("meetings:workspace", kwargs={"pk": match.pk}),
+        },
+        attachments=[_orientation_attachment(cohort)],
+        optional=True,
     )

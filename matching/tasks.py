@@ -1,7 +1,19 @@
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
-from .services import match_run_execute
+from cohorts.models import Cohort
+
+from .services import (
+    cohorts_due_for_release,
+    match_announce,
+    match_run_execute,
+    matches_release,
+    matches_unannounced,
+    orientation_cohorts_due,
+    orientation_participant_ids,
+    orientation_remind,
+)
 
 
 # The run is claimed with a conditional update (queued -> running), so a redelivered task
@@ -14,3 +26,53 @@ from .services import match_run_execute
 def run_matching(run_id: int) -> str:
     result = match_run_execute(run_id=run_id)
     return "skipped" if result is None else f"{len(result.pairs)} pairs"
+
+
+# Releasing and announcing. Each email has its idempotency key, so every task here is safe to
+# run twice, and each periodic job only finds what is due and queues one task per cohort, match
+# or member.
+
+
+@shared_task
+def announce_match(match_id: int) -> int:
+    """The two announcement emails of one released match."""
+    return len(match_announce(match_id=match_id))
+
+
+@shared_task
+def release_cohort_matches(cohort_id: int) -> int:
+    cohort = Cohort.objects.filter(pk=cohort_id).first()
+    # Checked again here: the task may run late or twice, or staff may have moved the date.
+    if cohort is None or cohort.match_notification_date > timezone.localdate():
+        return 0
+    return matches_release(cohort=cohort)
+
+
+@shared_task
+def release_due_matches() -> str:
+    """Release the matches of every cohort whose match notification date has come, and record
+    any announcement whose task was lost since a recent release."""
+    cohort_ids = cohorts_due_for_release(today=timezone.localdate())
+    for cohort_id in cohort_ids:
+        release_cohort_matches.delay(cohort_id)
+    match_ids = matches_unannounced(now=timezone.now())
+    for match_id in match_ids:
+        announce_match.delay(match_id)
+    return f"{len(cohort_ids)} cohorts to release, {len(match_ids)} matches to announce"
+
+
+@shared_task
+def send_orientation_reminder(cohort_id: int, user_id: int) -> str:
+    notification = orientation_remind(cohort_id=cohort_id, user_id=user_id)
+    return "skipped" if notification is None else "recorded"
+
+
+@shared_task
+def send_orientation_reminders() -> int:
+    """One reminder task per participant of each cohort whose orientation is within a day."""
+    queued = 0
+    for cohort_id in orientation_cohorts_due(now=timezone.now()):
+        for user_id in orientation_participant_ids(cohort_id=cohort_id):
+            send_orientation_reminder.delay(cohort_id, user_id)
+            queued += 1
+    return queued

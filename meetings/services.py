@@ -9,17 +9,21 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import dateformat, timezone
+from django.utils.formats import date_format
 
-from cohorts.calendar import CalendarEvent, orientation_event
+from applications.services import member_zone, moment_text
+from cohorts.calendar import CalendarEvent, ics_calendar, orientation_event
 from cohorts.models import Cohort, Resource
 from matching.models import Match
+from notifications.models import Notification, ReminderPreference
+from notifications.services import notify
 
 from .ledger import Ledger, hours_to_minutes, ledger_compute
 from .models import (
@@ -627,3 +631,166 @@ def meeting_correct(
             ]
         )
     return meeting
+
+
+# ---------------------------------------------------------------------------------------------
+# Meeting reminders
+# ---------------------------------------------------------------------------------------------
+
+MEETING_REMINDER_AHEAD = timedelta(hours=24)
+# Keys looked up per query when skipping reminders already recorded: the finder's query
+# count grows by one per this many reminders, not per reminder.
+MEETING_REMINDER_BATCH = 500
+
+
+def meeting_reminder_key(*, meeting_id: int, starts_at: datetime, user_id: int) -> str:
+    # The start time is part of the key: a rescheduled meeting is a new event to remind of.
+    return f"meeting-reminder:{meeting_id}:{starts_at.astimezone(UTC).isoformat()}:{user_id}"
+
+
+def meeting_calendar_event(meeting: Meeting, partner_name: str) -> CalendarEvent:
+    """The meeting as a calendar event; the UID is the workspace's, so calendars update it."""
+    description = [f"Mentorship meeting with {partner_name}."]
+    if meeting.agenda:
+        description.append(f"Agenda:\n{meeting.agenda}")
+    return CalendarEvent(
+        uid=f"meeting-{meeting.pk}",
+        start=meeting.starts_at,
+        duration=meeting.ends_at - meeting.starts_at,
+        summary=f"Mentorship meeting with {partner_name}",
+        description="\n\n".join(description),
+        url=meeting.video_link,
+        updated=meeting.updated_at,
+        cancelled=meeting.status == Meeting.Status.CANCELLED,
+    )
+
+
+def _reminder_meetings(now: datetime):
+    """Planned meetings of released, active pairs starting in the next 24 hours."""
+    return (
+        Meeting.objects.planned()
+        .filter(
+            starts_at__gt=now,
+            starts_at__lte=now + MEETING_REMINDER_AHEAD,
+            match__status=Match.Status.APPROVED,
+            match__notified_at__isnull=False,
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+def meeting_reminders_due(*, now: datetime | None = None) -> list[tuple[int, int]]:
+    """(meeting id, user id) for each member owed a reminder of a meeting in the next 24 hours.
+
+    Reminders already recorded, and members who turned reminders off, are left out here to
+    spare the queue (the task and `notify` check both again). Queries: one for the meetings,
+    then two per batch of reminders.
+    """
+    now = now or timezone.now()
+    rows = _reminder_meetings(now).values_list(
+        "pk", "starts_at", "match__mentor__member_id", "match__mentee__member_id"
+    )
+    candidates = [
+        (
+            meeting_id,
+            user_id,
+            meeting_reminder_key(meeting_id=meeting_id, starts_at=starts_at, user_id=user_id),
+        )
+        for meeting_id, starts_at, mentor_id, mentee_id in rows
+        for user_id in (mentor_id, mentee_id)
+    ]
+    due = []
+    for start in range(0, len(candidates), MEETING_REMINDER_BATCH):
+        batch = candidates[start : start + MEETING_REMINDER_BATCH]
+        recorded = set(
+            Notification.objects.filter(
+                idempotency_key__in=[key for _, _, key in batch]
+            ).values_list("idempotency_key", flat=True)
+        )
+        reminders_off = set(
+            ReminderPreference.objects.filter(
+                user_id__in={user_id for _, user_id, _ in batch}, reminders_enabled=False
+            ).values_list("user_id", flat=True)
+        )
+        due.extend(
+            (meeting_id, user_id)
+            for meeting_id, user_id, key in batch
+            if key not in recorded and user_id not in reminders_off
+        )
+    return due
+
+
+def _duration_text(minutes: int) -> str:
+    """ "45 minutes", "1 hour", "1 hour 30 minutes"."""
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
+def meeting_reminder_send(
+    *, meeting_id: int, user_id: int, now: datetime | None = None
+) -> Notification | None:
+    """Remind one member of a pair of their meeting in the next 24 hours; once per start time.
+
+    Re-reads the meeting with its row locked, so a cancellation or a reschedule at this moment
+    either comes first (and nothing, or the new time, is sent) or waits for the reminder to be
+    recorded. Returns None when nothing is due.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Only the meeting row: the planners lock the pair, then the meeting, so taking the
+        # pair's row here as well could deadlock with them.
+        meeting = (
+            _reminder_meetings(now).select_for_update(of=("self",)).filter(pk=meeting_id).first()
+        )
+        if meeting is None:
+            return None
+        match = Match.objects.with_people().get(pk=meeting.match_id)
+        members = {person.member_id: person.member for person in (match.mentor, match.mentee)}
+        user = members.get(user_id)
+        if user is None:
+            return None
+        role = member_role(match, user)
+        partner = partner_of(match, user)
+        zone = member_zone(user)
+        starts_local = timezone.localtime(meeting.starts_at, zone)
+        days_ahead = (starts_local.date() - timezone.localdate(now, zone)).days
+        context = {
+            "first_name": user.first_name or user.display_name,
+            "role": role,
+            "partner_name": str(partner),
+            "partner_first_name": partner.first_name or partner.display_name,
+            "partner_role": "mentee" if role == "mentor" else "mentor",
+            "day": {0: "today", 1: "tomorrow"}.get(days_ahead, date_format(starts_local, "l")),
+            "when": moment_text(meeting.starts_at, zone),
+            "time": date_format(starts_local, "g:i A T"),
+            "duration": _duration_text(meeting.duration_minutes),
+            "format": meeting.format,
+            "format_label": meeting.get_format_display(),
+            "agenda": meeting.agenda,
+            "video_link": meeting.video_link,
+            "meeting_url": settings.SITE_URL + meeting.get_absolute_url(),
+        }
+        ics = ics_calendar(
+            [meeting_calendar_event(meeting, str(partner))], name="Mentorship meeting"
+        )
+        return notify(
+            kind="meeting_reminder",
+            key=meeting_reminder_key(
+                meeting_id=meeting.pk, starts_at=meeting.starts_at, user_id=user.pk
+            ),
+            recipient=user,
+            context=context,
+            attachments=[
+                {
+                    "filename": f"mentorship-meeting-{meeting.pk}.ics",
+                    "content": ics.decode(),
+                    "mimetype": "text/calendar",
+                }
+            ],
+            optional=True,
+        )

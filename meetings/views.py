@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cohorts.calendar import CalendarEvent, ics_calendar, ics_response
+from cohorts.calendar import ics_calendar, ics_response
 from matching.models import Match
 from matching.scoring import public_reasons
 
@@ -593,29 +593,13 @@ def meeting_delete(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
 # ---------------------------------------------------------------------------------------------
 
 
-def _meeting_event(meeting: Meeting, partner_name: str) -> CalendarEvent:
-    description = [f"Mentorship meeting with {partner_name}."]
-    if meeting.agenda:
-        description.append(f"Agenda:\n{meeting.agenda}")
-    return CalendarEvent(
-        uid=f"meeting-{meeting.pk}",
-        start=meeting.starts_at,
-        duration=meeting.ends_at - meeting.starts_at,
-        summary=f"Mentorship meeting with {partner_name}",
-        description="\n\n".join(description),
-        url=meeting.video_link,
-        updated=meeting.updated_at,
-        cancelled=meeting.status == Meeting.Status.CANCELLED,
-    )
-
-
 @login_required
 def meeting_ics(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
     match, role = _get_pair_for_user(request, pk)
     meeting = _get_meeting(match, meeting_pk)
     partner = match.mentor if role == "mentee" else match.mentee
     content = ics_calendar(
-        [_meeting_event(meeting, str(partner.member))], name="Mentorship meeting"
+        [services.meeting_calendar_event(meeting, str(partner.member))], name="Mentorship meeting"
     )
     return ics_response(content, filename=f"mentorship-meeting-{meeting.pk}.ics")
 
@@ -659,7 +643,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     # Held and cancelled meetings stay in the feed: a calendar app keeps the past and removes
     # a cancelled event only when the feed says so.
     meetings = Meeting.objects.filter(match__in=pairs).order_by("starts_at")
-    events = [_meeting_event(m, names[m.match_id]) for m in meetings]
+    events = [services.meeting_calendar_event(m, names[m.match_id]) for m in meetings]
     events += services.orientation_events({pair.cohort for pair in pairs})
     return ics_response(
         ics_calendar(events, name=f"Mentorship: {user.display_name}"), filename="mentorship.ics"

@@ -31,6 +31,7 @@ from matching.services import (
     match_run_execute,
     match_run_start,
     matches_approve,
+    matches_release,
 )
 from meetings.models import Goal, Meeting
 from meetings.services import (
@@ -229,9 +230,12 @@ def _seed_active_pairs(cohort: Cohort, users: dict, *, now: datetime) -> None:
         approved_by=staff,
         now=now,
     )
-    # Released: the announcement emails belong to the notifications issue; the demo only
-    # records that members were told, so they see their pair.
-    Match.objects.for_cohort(cohort).approved().update(notified_at=now)
+    # Released the real way, as on the notification date: each member's announcement goes to
+    # the demo's console email.
+    released_at = datetime.combine(
+        cohort.match_notification_date, time(9), tzinfo=timezone.get_current_timezone()
+    )
+    matches_release(cohort=cohort, released_by=staff, now=released_at)
 
     pairs = list(Match.objects.for_cohort(cohort).approved().with_people().order_by("pk"))
     demo_pair = next(p for p in pairs if p.mentee_id == demo[Role.MENTEE].pk)
@@ -268,7 +272,7 @@ def _seed_completed_pairs(cohort: Cohort, staff: User, *, now: datetime) -> None
         approved_by=staff,
         now=released_at,
     )
-    Match.objects.for_cohort(cohort).approved().update(notified_at=released_at)
+    matches_release(cohort=cohort, released_by=staff, now=released_at)
     histories = [[60] * 6, [90, 60, 60, 75, 60, 60], [120, 60, 0, 90, 60, 60], [60, 45, 30]]
     pairs = Match.objects.for_cohort(cohort).approved().with_people().order_by("pk")
     for index, pair in enumerate(pairs):

@@ -297,6 +297,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Two deployments sharing one Redis keep their tasks apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TIMEZONE = TIME_ZONE
 
 # Where membership is checked: the imported roster by default; an association's own membership
@@ -334,3 +336,8 @@ MATCHING_TIME_LIMIT = env_int("MATCHING_TIME_LIMIT", 900)
 # How long the member who logged a meeting may still change or delete it; after that, staff
 # correct it in admin.
 MEETING_LOG_EDIT_DAYS = env_int("MEETING_LOG_EDIT_DAYS", 14)
+
+# Days before an application deadline when members with an unsubmitted draft are reminded.
+DEADLINE_REMINDER_DAYS = sorted(
+    {int(day) for day in env_list("DEADLINE_REMINDER_DAYS", "7,1")}, reverse=True
+)

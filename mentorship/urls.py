@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("cohorts/", include("cohorts.urls")),
     path("mentorship/", include("meetings.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -47,6 +47,11 @@ class Notification(models.Model):
     to_email = models.EmailField()
     idempotency_key = models.CharField(max_length=255, unique=True)
     context = models.JSONField(default=dict, blank=True)
+    # Files sent with the email, as text: [{"filename", "content", "mimetype"}] (calendar files).
+    attachments = models.JSONField(default=list, blank=True)
+    # A reminder the member may turn off; carries an unsubscribe link. Announcements and
+    # account emails are not optional.
+    optional = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -68,3 +73,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_email}"
+
+
+class ReminderPreference(models.Model):
+    """Whether a member wants the optional reminders; without a row, they do."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    reminders_enabled = models.BooleanField("send me reminders", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Reminders {'on' if self.reminders_enabled else 'off'} for {self.user}"

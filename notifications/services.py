@@ -5,13 +5,15 @@ from datetime import timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from .models import Notification
+from .models import Notification, ReminderPreference
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +31,24 @@ def notify(
     recipient=None,
     to_email: str = "",
     context: dict | None = None,
-) -> Notification:
+    attachments: list[dict] | None = None,
+    optional: bool = False,
+) -> Notification | None:
     """Record an email for sending once the caller's transaction commits.
 
     `key` is the idempotency key: calling again with a key already recorded returns the existing
     row and sends nothing more. `context` must be JSON-serialisable; the templates are rendered at
     send time from it, plus `recipient`, `site_url` and the program office's contact.
+    `attachments` are text files: `{"filename", "content", "mimetype"}`.
+
+    An `optional` email (a reminder) carries an unsubscribe link, and is not recorded at all,
+    returning None, when the recipient has turned reminders off.
     """
     to_email = to_email or (recipient.email if recipient is not None else "")
     if not to_email:
         raise NotificationError("A notification needs a recipient or an address.")
+    if optional and recipient is not None and not reminders_enabled_for(recipient):
+        return None
     try:
         # The savepoint keeps the caller's transaction usable when the key already exists.
         with transaction.atomic():
@@ -48,6 +58,8 @@ def notify(
                 recipient=recipient,
                 to_email=to_email,
                 context=context or {},
+                attachments=attachments or [],
+                optional=optional,
             )
     except IntegrityError:
         return Notification.objects.get(idempotency_key=key)
@@ -81,8 +93,12 @@ def notification_claim(*, notification_id: int) -> Notification | None:
 
 
 def notification_render(*, notification: Notification) -> EmailMultiAlternatives:
+    unsubscribe_url = ""
+    if notification.optional and notification.recipient is not None:
+        unsubscribe_url = unsubscribe_url_for(notification.recipient)
     context = {
         **notification.context,
+        "unsubscribe_url": unsubscribe_url,
         "recipient": notification.recipient,
         "site_url": settings.SITE_URL,
         "PROGRAM_NAME": settings.PROGRAM_NAME,
@@ -105,8 +121,54 @@ def notification_render(*, notification: Notification) -> EmailMultiAlternatives
             "X-Notification-Key": notification.idempotency_key,
         },
     )
+    if unsubscribe_url:
+        # One-click unsubscribe (RFC 8058): mail clients offer it next to the sender's name.
+        message.extra_headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.attach_alternative(html, "text/html")
+    for attachment in notification.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     return message
+
+
+# ---------------------------------------------------------------------------------------------
+# Reminder preferences and the unsubscribe link
+# ---------------------------------------------------------------------------------------------
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+def reminders_enabled_for(user) -> bool:
+    return not ReminderPreference.objects.filter(user=user, reminders_enabled=False).exists()
+
+
+def reminders_set(*, user, enabled: bool) -> ReminderPreference:
+    preference, _ = ReminderPreference.objects.update_or_create(
+        user=user, defaults={"reminders_enabled": enabled}
+    )
+    return preference
+
+
+def unsubscribe_token(user) -> str:
+    """A signed token naming the member: the link works without signing in, and only for them."""
+    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_user_for(token: str):
+    """The member a token names, or None when it was not signed by us."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+def unsubscribe_url_for(user) -> str:
+    return settings.SITE_URL + reverse(
+        "notifications:unsubscribe", kwargs={"token": unsubscribe_token(user)}
+    )
 
 
 def notification_mark_sent(*, notification: Notification) -> None:

@@ -41,6 +41,7 @@ MEMBER_PAGES = [
     "/applications/{application}/match/",
     "/mentorship/",
     "/mentorship/calendar/",
+    "/notifications/preferences/",
     "/cohorts/upcoming/apply/mentee/",
     "/cohorts/open/apply/mentor/",
 ]
