@@ -187,8 +187,19 @@ def application_withdraw(*, application: Application, now: datetime | None = Non
             raise ApplicationError(
                 f"This application is already {application.get_status_display().lower()}."
             )
-        if application.cohort.phase_at(now or timezone.now()) == Cohort.Phase.COMPLETED:
+        now = now or timezone.now()
+        if application.cohort.phase_at(now) == Cohort.Phase.COMPLETED:
             raise ApplicationError("This cohort has finished.")
+        if (
+            application.status == Application.Status.ACCEPTED
+            and timezone.localdate(now) >= application.cohort.match_notification_date
+        ):
+            # From here on a partner counts on this member: staff end the pair with them.
+            raise ApplicationError(
+                "Pairs have been matched, so leaving the program goes through the program "
+                f"office: write to {settings.PROGRAM_OFFICE_EMAIL} and they will end your "
+                "mentorship and tell your partner."
+            )
         if application.submitted_at is None:
             # A draft that was never submitted leaves nothing to keep.
             application.delete()

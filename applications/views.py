@@ -162,6 +162,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get_application_for_user(request, pk)
+    pairs_told = timezone.localdate() >= application.cohort.match_notification_date
     return render(
         request,
         "applications/detail.html",
@@ -170,6 +171,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cohort": application.cohort,
             "Status": Application.Status,
             "is_open": application.cohort.phase == Cohort.Phase.APPLICATIONS_OPEN,
+            "pairs_told": pairs_told,
+            # Once pairs are told, an accepted member leaves through the office (see the service).
+            "can_withdraw": application.status
+            not in {Application.Status.WITHDRAWN, Application.Status.DECLINED}
+            and not (application.status == Application.Status.ACCEPTED and pairs_told),
         },
     )
 

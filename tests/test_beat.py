@@ -57,10 +57,18 @@ def test_a_real_worker_and_beat_deliver_a_scheduled_reminder_once(tmp_path):
         match=pair, status="planned", starts_at=timezone.now() + timedelta(hours=3)
     )
     every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period="seconds")
+    # Other transactional tests flush the tables the schedule migrations filled: set the one
+    # schedule this test needs, firing every second, and nothing else.
     PeriodicTask.objects.update(enabled=False)
-    reminders = PeriodicTask.objects.get(task="meetings.tasks.send_meeting_reminders")
-    reminders.interval, reminders.crontab, reminders.enabled = every_second, None, True
-    reminders.save()
+    PeriodicTask.objects.update_or_create(
+        name="Meeting reminders",
+        defaults={
+            "task": "meetings.tasks.send_meeting_reminders",
+            "interval": every_second,
+            "crontab": None,
+            "enabled": True,
+        },
+    )
 
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()

@@ -1,9 +1,10 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Application, Location, PracticeArea, Role
@@ -13,7 +14,13 @@ from applications.services import (
     application_save,
     application_withdraw,
 )
-from tests.factories import ApplicationFactory, CohortFactory, MemberFactory, UserFactory
+from tests.factories import (
+    ActiveCohortFactory,
+    ApplicationFactory,
+    CohortFactory,
+    MemberFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +261,28 @@ def test_drafts_cannot_be_decided(staff, cohort):
     draft = ApplicationFactory(cohort=cohort, status="draft", submitted_at=None)
     with pytest.raises(ApplicationError, match="drafts or withdrawn"):
         application_decide(application_ids=[draft.pk], decision="accepted", decided_by=staff)
+
+
+def test_an_accepted_member_leaves_through_the_office_once_pairs_are_matched(applicant):
+    cohort = ActiveCohortFactory()  # pairs notified by Sept 30, 2026
+    application = ApplicationFactory(member=applicant, cohort=cohort, status="accepted")
+    with pytest.raises(ApplicationError, match="goes through the program office"):
+        application_withdraw(application=application, now=datetime(2026, 9, 30, 9, tzinfo=UTC))
+    application.refresh_from_db()
+    assert application.status == "accepted"
+    application_withdraw(application=application, now=datetime(2026, 9, 28, 9, tzinfo=UTC))
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+
+
+def test_the_application_page_sends_a_matched_member_to_the_office_to_leave(client, applicant):
+    cohort = ActiveCohortFactory()
+    application = ApplicationFactory(member=applicant, cohort=cohort, status="accepted")
+    client.force_login(applicant)
+    with time_machine.travel(datetime(2026, 10, 5, 12, tzinfo=UTC)):
+        html = client.get(application.get_absolute_url()).content.decode()
+    assert "To leave the program, write to the" in html
+    assert reverse("applications:withdraw", args=[application.pk]) not in html
+    with time_machine.travel(datetime(2026, 9, 20, 12, tzinfo=UTC)):
+        html = client.get(application.get_absolute_url()).content.decode()
+    assert reverse("applications:withdraw", args=[application.pk]) in html
