@@ -41,7 +41,11 @@ def world(pair):
     """A pair with something behind every URL: a goal with a step, a held and a planned meeting."""
     goal = Goal.objects.create(match=pair, title="Secret goal title", description="Private plan")
     step = ActionItem.objects.create(goal=goal, title="Step one")
-    held = MeetingFactory(match=pair, notes="Private meeting notes")
+    held = MeetingFactory(
+        match=pair,
+        starts_at=datetime(2026, 10, 8, 17, tzinfo=DENVER),
+        notes="Private meeting notes",
+    )
     planned = MeetingFactory(
         match=pair, status="planned", starts_at=NOW + timedelta(days=3), agenda="Agenda text"
     )
