@@ -47,7 +47,7 @@ format: sync
 	.venv/bin/ruff format .
 
 bench: sync
-	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf .venv .uv node_modules staticfiles

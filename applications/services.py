@@ -326,10 +326,13 @@ def _join(items: list[str]) -> str:
 
 
 def member_zone(user) -> zoneinfo.ZoneInfo:
-    """The member's own time zone (their profile's), else the program office's."""
-    name = MemberProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
+    """The member's own time zone (their profile's), else the program office's.
+
+    Reads `user.profile`, so callers that select_related it pay no query.
+    """
+    name = getattr(getattr(user, "profile", None), "time_zone", "") or settings.TIME_ZONE
     try:
-        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+        return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 

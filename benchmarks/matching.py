@@ -16,26 +16,14 @@ import resource
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _django import setup_django
+
 CHILD = len(sys.argv) == 3 and sys.argv[1] == "--run"
-workdir = None
-if not os.environ.get("DATABASE_URL"):
-    # The parent makes the database; the run processes inherit its DATABASE_URL.
-    workdir = tempfile.mkdtemp(prefix="bench-matching-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ["EMAIL_URL"] = "locmemmail://"
-os.environ.pop("REDIS_URL", None)
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-import django  # noqa: E402
-
-django.setup()
+# The parent makes the database; the run processes inherit its DATABASE_URL.
+workdir = setup_django("bench-matching-")
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -5,23 +5,11 @@ the send task, on a throwaway SQLite database (or DATABASE_URL when set).
 """
 
 import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-workdir = tempfile.mkdtemp(prefix="bench-notifications-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
-os.environ["EMAIL_URL"] = "locmemmail://"
-os.environ.pop("REDIS_URL", None)
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from _django import QueryCounter, setup_django
 
-import django  # noqa: E402
-
-django.setup()
+setup_django("bench-notifications-")
 
 from django.core import mail  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -60,19 +48,6 @@ def main() -> None:
         f"send (claim, render, send, mark): {sending:.2f} s, "
         f"{sending / N * 1000:.2f} ms/email, {send_queries / N:.1f} queries/email"
     )
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-    def reset(self) -> int:
-        count, self.count = self.count, 0
-        return count
 
 
 if __name__ == "__main__":

@@ -18,26 +18,14 @@ DATABASE_URL when set).
 """
 
 import os
-import sys
-import tempfile
 import time
 import zoneinfo
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from unittest import mock
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-workdir = tempfile.mkdtemp(prefix="bench-reminders-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
-os.environ["EMAIL_URL"] = "locmemmail://"
-os.environ.pop("REDIS_URL", None)
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from _django import QueryCounter, setup_django
 
-import django  # noqa: E402
-
-django.setup()
+setup_django("bench-reminders-")
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -216,19 +204,6 @@ def seed(n: int) -> date:
             meetings.append(held(match_id, mentee_id, first, 60, zone))
     Meeting.objects.bulk_create(meetings, batch_size=2000)
     return reported
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-    def reset(self) -> int:
-        count, self.count = self.count, 0
-        return count
 
 
 if __name__ == "__main__":

@@ -241,14 +241,18 @@ class Cohort(models.Model):
 
     @property
     def orientation_duration_label(self) -> str:
-        """ "45 minutes", "1 hour", "1 hour 30 minutes"."""
-        hours, minutes = divmod(self.orientation_duration, 60)
-        parts = []
-        if hours:
-            parts.append(f"{hours} hour{pluralize(hours)}")
-        if minutes:
-            parts.append(f"{minutes} minute{pluralize(minutes)}")
-        return " ".join(parts)
+        return duration_text(self.orientation_duration)
+
+
+def duration_text(minutes: int) -> str:
+    """ "45 minutes", "1 hour", "1 hour 30 minutes": a length in words, for pages and emails."""
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{pluralize(hours)}")
+    if minutes:
+        parts.append(f"{minutes} minute{pluralize(minutes)}")
+    return " ".join(parts)
 
 
 RESOURCE_FILE_EXTENSIONS = [

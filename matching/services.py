@@ -30,6 +30,7 @@ from applications.models import (
     PracticeArea,
     Role,
 )
+from applications.services import member_zone, moment_text
 from cohorts.calendar import ics_calendar, orientation_event
 from cohorts.models import Cohort
 from notifications.models import Notification
@@ -897,7 +898,6 @@ ORIENTATION_REMINDER_AHEAD = timedelta(hours=24)
 # time for the tasks queued at release to run first.
 ANNOUNCEMENT_CATCH_UP = timedelta(days=3)
 ANNOUNCEMENT_GRACE = timedelta(minutes=15)
-WHEN_FORMAT = r"l, F j, Y \a\t g:i A T"  # Saturday, October 3, 2026 at 10:00 AM MDT
 DAY_FORMAT = "F j, Y"
 
 
@@ -986,15 +986,6 @@ def matches_unannounced(*, now: datetime) -> list[int]:
     )
 
 
-def member_zone(user) -> zoneinfo.ZoneInfo:
-    """The member's own time zone, from their profile; the program's when they gave none."""
-    name = getattr(getattr(user, "profile", None), "time_zone", "") or settings.TIME_ZONE
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 def _hours(value: Decimal) -> str:
     """Decimal("6.00") -> "6 hours", Decimal("1") -> "1 hour", Decimal("1.50") -> "1.5 hours"."""
     number = f"{value.normalize():f}"
@@ -1009,7 +1000,7 @@ def _orientation_context(cohort: Cohort, zone: zoneinfo.ZoneInfo) -> dict | None
     if cohort.orientation_at is None:
         return None
     return {
-        "when": dateformat.format(cohort.orientation_at.astimezone(zone), WHEN_FORMAT),
+        "when": moment_text(cohort.orientation_at, zone),
         "day": dateformat.format(cohort.orientation_at.astimezone(zone), DAY_FORMAT),
         "duration": cohort.orientation_duration_label,
         "link": cohort.orientation_link,

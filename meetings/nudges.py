@@ -16,7 +16,7 @@ rather than adding to it: it says the same and more, so a member gets at most tw
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from applications.models import Application
+from applications.services import member_zone
 from matching.models import Match
 from notifications.models import Notification
 from notifications.services import notify
@@ -90,14 +91,6 @@ def _month_label(month: date) -> str:
 
 def _day_label(day: date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
-
-
-def _zone_of(user) -> ZoneInfo:
-    profile = getattr(user, "profile", None)
-    try:
-        return ZoneInfo(getattr(profile, "time_zone", "") or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -277,7 +270,7 @@ def _pair_context(
     per_month_needed = -(-remaining // months_left) if months_left else 0
     next_label, next_in_next_month = "", False
     if next_meeting is not None:
-        local = timezone.localtime(next_meeting.starts_at, _zone_of(user))
+        local = timezone.localtime(next_meeting.starts_at, member_zone(user))
         next_label = dateformat.format(local, r"l, F j \a\t g:i A T")
         # The ledger's month is the mentee's, whoever reads the email.
         held_month = timezone.localdate(next_meeting.starts_at, pair_zone(match)).replace(day=1)

@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 
 from applications.services import member_zone, moment_text
 from cohorts.calendar import CalendarEvent, ics_calendar, orientation_event
-from cohorts.models import Cohort, Resource
+from cohorts.models import Cohort, Resource, duration_text
 from matching.models import Match
 from notifications.models import Notification, ReminderPreference
 from notifications.services import notify
@@ -62,12 +62,7 @@ def partner_of(match: Match, user):
 
 def pair_zone(match: Match) -> zoneinfo.ZoneInfo:
     """The pair's zone for the ledger: the mentee's, since the mentee leads the meetings."""
-    profile = getattr(match.mentee.member, "profile", None)
-    name = getattr(profile, "time_zone", "") or settings.TIME_ZONE
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return member_zone(match.mentee.member)
 
 
 def _require_active(match: Match) -> None:
@@ -245,6 +240,24 @@ def _check_no_overlap(match: Match, starts_at: datetime, minutes: int, exclude: 
             )
 
 
+def _check_held(match: Match, starts_at: datetime, now: datetime) -> date:
+    """A held meeting has taken place, within the period; returns the day the ledger counts."""
+    if starts_at > now:
+        raise WorkspaceError("A meeting can be logged once it has taken place, not before.")
+    return _check_in_period(match, starts_at)
+
+
+def _write_log(meeting: Meeting, *, held_on: date, **log) -> None:
+    """Set a held meeting's facts (starts_at, duration_minutes, format) and its shared text
+    (topics, notes, next_steps), then validate and save it."""
+    meeting.status = Meeting.Status.HELD
+    meeting.held_on = held_on
+    for name, value in log.items():
+        setattr(meeting, name, value)
+    meeting.full_clean(exclude=["match", "created_by"])
+    meeting.save()
+
+
 def _lock_match(match: Match) -> Match:
     # Every change to a pair's meetings locks the pair's row first, so two members logging the
     # same meeting at once are serialised and the second sees the first one's log.
@@ -324,9 +337,7 @@ def meeting_log(
     now = now or timezone.now()
     _require_active(match)
     _require_role(match, user, "mentor", "mentee")
-    if starts_at > now:
-        raise WorkspaceError("A meeting can be logged once it has taken place, not before.")
-    held_on = _check_in_period(match, starts_at)
+    held_on = _check_held(match, starts_at, now)
     with transaction.atomic():
         _lock_match(match)
         if meeting is not None:
@@ -340,18 +351,18 @@ def meeting_log(
         _check_no_overlap(match, starts_at, duration_minutes, exclude=meeting and meeting.pk)
         if meeting is None:
             meeting = Meeting(match=match, created_by=user)
-        meeting.status = Meeting.Status.HELD
-        meeting.starts_at = starts_at
-        meeting.duration_minutes = duration_minutes
-        meeting.format = format
-        meeting.held_on = held_on
-        meeting.topics = topics
-        meeting.notes = notes
-        meeting.next_steps = next_steps
         meeting.logged_at = now
         meeting.logged_by = user
-        meeting.full_clean(exclude=["match", "created_by"])
-        meeting.save()
+        _write_log(
+            meeting,
+            held_on=held_on,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            format=format,
+            topics=topics,
+            notes=notes,
+            next_steps=next_steps,
+        )
     return meeting
 
 
@@ -387,30 +398,28 @@ def meeting_log_update(
     match = meeting.match
     _require_active(match)
     _require_log_author_in_window(meeting, user, now)
-    if starts_at > now:
-        raise WorkspaceError("A meeting can be logged once it has taken place, not before.")
-    held_on = _check_in_period(match, starts_at)
+    held_on = _check_held(match, starts_at, now)
     with transaction.atomic():
         _lock_match(match)
         _check_no_overlap(match, starts_at, duration_minutes, exclude=meeting.pk)
-        facts_changed = (meeting.starts_at, meeting.duration_minutes, meeting.format) != (
+        if (meeting.starts_at, meeting.duration_minutes, meeting.format) != (
             starts_at,
             duration_minutes,
             format,
-        )
-        meeting.starts_at = starts_at
-        meeting.duration_minutes = duration_minutes
-        meeting.format = format
-        meeting.held_on = held_on
-        meeting.topics = topics
-        meeting.notes = notes
-        meeting.next_steps = next_steps
-        if facts_changed:
+        ):
             # The partner confirmed the date and length, not what they have become.
             meeting.confirmed_at = None
             meeting.confirmed_by = None
-        meeting.full_clean(exclude=["match", "created_by"])
-        meeting.save()
+        _write_log(
+            meeting,
+            held_on=held_on,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            format=format,
+            topics=topics,
+            notes=notes,
+            next_steps=next_steps,
+        )
     return meeting
 
 
@@ -720,17 +729,6 @@ def meeting_reminders_due(*, now: datetime | None = None) -> list[tuple[int, int
     return due
 
 
-def _duration_text(minutes: int) -> str:
-    """ "45 minutes", "1 hour", "1 hour 30 minutes"."""
-    hours, minutes = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if minutes:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-    return " ".join(parts)
-
-
 def meeting_reminder_send(
     *, meeting_id: int, user_id: int, now: datetime | None = None
 ) -> Notification | None:
@@ -768,7 +766,7 @@ def meeting_reminder_send(
             "day": {0: "today", 1: "tomorrow"}.get(days_ahead, date_format(starts_local, "l")),
             "when": moment_text(meeting.starts_at, zone),
             "time": date_format(starts_local, "g:i A T"),
-            "duration": _duration_text(meeting.duration_minutes),
+            "duration": duration_text(meeting.duration_minutes),
             "format": meeting.format,
             "format_label": meeting.get_format_display(),
             "agenda": meeting.agenda,

@@ -67,12 +67,9 @@ def _refused(request: HttpRequest, exc: Exception, form=None) -> None:
         messages.error(request, message)
 
 
-def _pair_context(match: Match, role: str, user) -> dict:
-    if role == STAFF_VIEWER:
-        partner, own = match.mentor, match.mentee
-    else:
-        partner = match.mentor if role == "mentee" else match.mentee
-        own = match.mentee if role == "mentee" else match.mentor
+def _pair_context(match: Match, role: str) -> dict:
+    # Staff viewing the pair see it from the mentee's side, like the mentee's own page.
+    partner = match.mentee if role == "mentor" else match.mentor
     return {
         "match": match,
         "cohort": match.cohort,
@@ -82,7 +79,6 @@ def _pair_context(match: Match, role: str, user) -> dict:
         "is_active": match.status == Match.Status.APPROVED,
         "partner": partner,
         "partner_profile": getattr(partner.member, "profile", None),
-        "own_application": own,
     }
 
 
@@ -91,7 +87,7 @@ def _form_page(request, match, role, form, *, title, submit, intro="", back=None
         request,
         "meetings/form.html",
         {
-            **_pair_context(match, role, request.user),
+            **_pair_context(match, role),
             "form": form,
             "title": title,
             "intro": intro,
@@ -133,6 +129,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     meetings = Meeting.objects.for_match(match).with_people()
     held = list(meetings.held().order_by("-starts_at", "-pk")[:RECENT_MEETINGS])
+    upcoming = list(meetings.upcoming(now))
     awaiting = []
     if role != STAFF_VIEWER:
         awaiting = list(
@@ -149,10 +146,10 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     context = {
-        **_pair_context(match, role, request.user),
+        **_pair_context(match, role),
         "ledger": services.ledger_for(match, now=now),
-        "next_meeting": meetings.upcoming(now).first(),
-        "planned_count": meetings.upcoming(now).count(),
+        "next_meeting": upcoming[0] if upcoming else None,
+        "planned_count": len(upcoming),
         "recent_meetings": held,
         "awaiting": awaiting,
         "expectations": Expectations.objects.filter(match=match).first(),
@@ -257,15 +254,21 @@ def goal_detail(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
         pk=goal_pk,
         match=match,
     )
+    return _goal_page(request, match, role, goal)
+
+
+def _goal_page(request, match, role, goal, *, action_form=None, comment_form=None, status=200):
+    """The goal with its action plan and comments; a form given here shows its errors."""
     return render(
         request,
         "meetings/goal.html",
         {
-            **_pair_context(match, role, request.user),
+            **_pair_context(match, role),
             "goal": goal,
-            "action_form": ActionItemForm(prefix="step"),
-            "comment_form": CommentForm(prefix="comment"),
+            "action_form": action_form or ActionItemForm(prefix="step"),
+            "comment_form": comment_form or CommentForm(prefix="comment"),
         },
+        status=status,
     )
 
 
@@ -286,7 +289,7 @@ def goal_delete(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
         request,
         "meetings/confirm_delete.html",
         {
-            **_pair_context(match, role, request.user),
+            **_pair_context(match, role),
             "title": "Delete this goal?",
             "what": f"“{goal.title}”, with its steps and comments",
             "back": reverse("meetings:goal", args=[match.pk, goal.pk]),
@@ -308,16 +311,8 @@ def action_item_add(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse
         else:
             messages.success(request, "Step added.")
             return redirect(reverse("meetings:goal", args=[match.pk, goal.pk]) + "#steps")
-    return render(
-        request,
-        "meetings/goal.html",
-        {
-            **_pair_context(match, role, request.user),
-            "goal": goal,
-            "action_form": form,
-            "comment_form": CommentForm(prefix="comment"),
-        },
-        status=200 if form.is_valid() else 400,
+    return _goal_page(
+        request, match, role, goal, action_form=form, status=200 if form.is_valid() else 400
     )
 
 
@@ -360,17 +355,7 @@ def goal_comment(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
         else:
             messages.success(request, "Comment added.")
         return redirect(reverse("meetings:goal", args=[match.pk, goal.pk]) + "#comments")
-    return render(
-        request,
-        "meetings/goal.html",
-        {
-            **_pair_context(match, role, request.user),
-            "goal": goal,
-            "action_form": ActionItemForm(prefix="step"),
-            "comment_form": form,
-        },
-        status=400,
-    )
+    return _goal_page(request, match, role, goal, comment_form=form, status=400)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,7 +372,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "meetings/meeting_list.html",
         {
-            **_pair_context(match, role, request.user),
+            **_pair_context(match, role),
             "upcoming": list(meetings.upcoming(now)),
             # Planned meetings whose time has passed wait to be marked held (or cancelled).
             "overdue": list(meetings.planned().filter(starts_at__lt=now).order_by("starts_at")),
@@ -395,7 +380,6 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
             "cancelled": list(
                 meetings.filter(status=Meeting.Status.CANCELLED).order_by("-starts_at")
             ),
-            "ledger": services.ledger_for(match, now=now),
         },
     )
 
@@ -410,7 +394,7 @@ def meeting_detail(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         request,
         "meetings/meeting.html",
         {
-            **_pair_context(match, role, request.user),
+            **_pair_context(match, role),
             "meeting": meeting,
             "is_past": meeting.starts_at <= now,
             "can_edit_log": (
@@ -579,7 +563,7 @@ def meeting_delete(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
         request,
         "meetings/confirm_delete.html",
         {
-            **_pair_context(match, role, request.user),
+            **_pair_context(match, role),
             "title": "Delete this meeting?",
             "what": f"the {meeting.get_status_display().lower()} meeting of "
             + timezone.localtime(meeting.starts_at).strftime("%B %d, %Y"),
