@@ -93,7 +93,8 @@ def email_config(url: str) -> dict:
         use_tls = parts.scheme == "smtp+tls" or query.get("tls", [""])[0] in _TRUE
         use_ssl = parts.scheme == "smtps" or query.get("ssl", [""])[0] in _TRUE
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            # Django's, telling "refused" from "maybe delivered" (notifications/backends.py).
+            "EMAIL_BACKEND": "notifications.backends.EmailBackend",
             "EMAIL_HOST": parts.hostname,
             "EMAIL_PORT": port or (465 if use_ssl else 587 if use_tls else 25),
             "EMAIL_HOST_USER": unquote(parts.username or ""),

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from .models import Notification
 from .services import notification_resend
@@ -31,14 +32,39 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Resend selected failed notifications", permissions=["change"])
-    def resend_failed(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
-        resent = sum(notification_resend(notification=n) for n in queryset)
-        skipped = queryset.count() - resent
-        self.message_user(request, f"{resent} notification(s) queued again.", messages.SUCCESS)
+    @admin.action(
+        description="Resend selected failed or maybe-sent notifications", permissions=["change"]
+    )
+    def resend_failed(self, request: HttpRequest, queryset: QuerySet[Notification]):
+        """Failed rows go again at once; "maybe sent" ones only after staff confirm on a page
+        listing them, because the recipient may already have the email and would get it twice."""
+        selected = list(queryset.order_by("created_at", "pk"))
+        confirmed = request.POST.get("confirm_duplicates") == "yes"
+        maybe_sent = Notification.Status.MAYBE_SENT
+        waiting = [] if confirmed else [n for n in selected if n.status == maybe_sent]
+        resent = sum(
+            notification_resend(notification=n, allow_duplicate=confirmed) for n in selected
+        )
+        skipped = len(selected) - resent - len(waiting)
+        if resent or not waiting:
+            self.message_user(request, f"{resent} notification(s) queued again.", messages.SUCCESS)
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} skipped: only failed notifications can be resent.",
+                f"{skipped} skipped: only failed or maybe-sent notifications can be resent.",
                 messages.WARNING,
             )
+        if not waiting:
+            return None
+        return TemplateResponse(
+            request,
+            "admin/notifications/notification/resend_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Resend emails that may already have been delivered?",
+                "crumb": "Resend",
+                "maybe_sent": waiting,
+                "action": "resend_failed",
+            },
+        )

@@ -35,6 +35,9 @@ class Notification(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # The mail server may have it: the connection failed after the whole message went out,
+        # or the worker died mid-send. Never retried by itself; staff check and resend.
+        MAYBE_SENT = "maybe_sent", "Maybe sent"
 
     kind = models.CharField(max_length=100, help_text="Names the email's templates.")
     recipient = models.ForeignKey(

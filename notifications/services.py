@@ -1,8 +1,9 @@
 """Recording and sending notifications. Every email the program sends goes through `notify`."""
 
+import hashlib
 import logging
 from datetime import timedelta
-from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -116,8 +117,7 @@ def notification_render(*, notification: Notification) -> EmailMultiAlternatives
         to=[notification.to_email],
         reply_to=[settings.PROGRAM_OFFICE_EMAIL],
         headers={
-            # A stable Message-ID lets a mail server drop a duplicate delivery of the same event.
-            "Message-ID": make_msgid(idstring=f"n{notification.pk}", domain="mentorship.invalid"),
+            "Message-ID": notification_message_id(notification=notification),
             "X-Notification-Key": notification.idempotency_key,
         },
     )
@@ -129,6 +129,16 @@ def notification_render(*, notification: Notification) -> EmailMultiAlternatives
     for attachment in notification.attachments:
         message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     return message
+
+
+def notification_message_id(*, notification: Notification) -> str:
+    """The same Message-ID every time this row is sent, so a receiver can drop a duplicate.
+
+    Derived from the row and its key, under the site's own domain (from SITE_URL).
+    """
+    key_digest = hashlib.sha256(notification.idempotency_key.encode()).hexdigest()[:16]
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<notification.{notification.pk}.{key_digest}@{domain}>"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,11 +199,30 @@ def notification_mark_failed(*, notification: Notification, error: str) -> None:
     )
 
 
-def notification_resend(*, notification: Notification) -> bool:
-    """Staff put a failed notification back in the queue (admin action)."""
-    updated = Notification.objects.filter(
-        pk=notification.pk, status=Notification.Status.FAILED
-    ).update(status=Notification.Status.PENDING, attempts=0, last_error="")
+def notification_mark_maybe_sent(*, notification: Notification, error: str) -> None:
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.MAYBE_SENT, last_error=error
+    )
+
+
+MAYBE_SENT_ADVICE = (
+    "Not retried automatically, to avoid a duplicate email. Check with the recipient whether it "
+    "arrived and resend from admin if it did not."
+)
+
+
+def notification_resend(*, notification: Notification, allow_duplicate: bool = False) -> bool:
+    """Staff put a failed notification back in the queue (admin action).
+
+    A "maybe sent" row may already be in the recipient's mailbox; it goes again only when staff
+    said a duplicate is acceptable (`allow_duplicate`). False when the row could not be resent.
+    """
+    resendable = [Notification.Status.FAILED]
+    if allow_duplicate:
+        resendable.append(Notification.Status.MAYBE_SENT)
+    updated = Notification.objects.filter(pk=notification.pk, status__in=resendable).update(
+        status=Notification.Status.PENDING, attempts=0, last_error=""
+    )
     if updated:
         transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
     return bool(updated)
@@ -206,15 +235,14 @@ SENDING_TIMEOUT = timedelta(minutes=30)
 def notifications_sweep() -> int:
     """Re-enqueue pending rows whose task was lost; give up on rows stuck mid-send.
 
-    A row stuck in "sending" may or may not have reached the mail server before its worker died.
-    Sending it again could deliver it twice, so it is marked failed for staff to look at and
-    resend by hand.
+    A row stuck in "sending" may or may not have reached the mail server before its worker died
+    (killed, out of memory, the machine restarted). Sending it again could deliver it twice, so
+    it is marked "maybe sent" for staff to look at and resend by hand.
     """
     now = timezone.now()
     Notification.objects.stuck_sending(now=now, timeout=SENDING_TIMEOUT).update(
-        status=Notification.Status.FAILED,
-        last_error="The worker stopped while sending; not retried automatically to avoid a "
-        "duplicate email. Check the recipient's mailbox and resend from admin if needed.",
+        status=Notification.Status.MAYBE_SENT,
+        last_error=f"The worker stopped while sending. {MAYBE_SENT_ADVICE}",
     )
     ids = list(
         Notification.objects.stale_pending(now=now, grace=SWEEP_GRACE)

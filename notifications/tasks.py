@@ -4,9 +4,12 @@ import smtplib
 from celery import shared_task
 from django.conf import settings
 
+from .backends import MessageMaybeSent
 from .services import (
+    MAYBE_SENT_ADVICE,
     notification_claim,
     notification_mark_failed,
+    notification_mark_maybe_sent,
     notification_mark_sent,
     notification_release_for_retry,
     notification_render,
@@ -43,6 +46,12 @@ def send_notification(self, notification_id: int) -> str:
         return "skipped"
     try:
         notification_render(notification=notification).send()
+    except MessageMaybeSent as exc:
+        # The server may have stored it (a timeout waiting for its answer to DATA): sending it
+        # again could deliver it twice, so a person decides.
+        notification_mark_maybe_sent(notification=notification, error=f"{exc} {MAYBE_SENT_ADVICE}")
+        logger.warning("Notification %s may have been sent: %s", notification_id, exc)
+        return "maybe sent"
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if is_transient(exc) and notification.attempts < settings.NOTIFICATION_MAX_ATTEMPTS:

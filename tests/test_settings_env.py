@@ -63,7 +63,7 @@ def test_env_url_refuses_the_wrong_scheme(monkeypatch):
 def test_email_url_reads_smtp_with_credentials_and_tls():
     config = email_config("smtp+tls://mailer%40org:s3cr%2Ft@mail.example.org:2525")
     assert config == {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": "notifications.backends.EmailBackend",
         "EMAIL_HOST": "mail.example.org",
         "EMAIL_PORT": 2525,
         "EMAIL_HOST_USER": "mailer@org",
