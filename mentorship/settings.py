@@ -258,16 +258,23 @@ STORAGES = {
     },
 }
 
-# Cache: Redis when configured, so that rate limits hold across several web processes.
+# Cache: Redis when configured, so that rate limits hold across several web processes. It fails
+# open (mentorship/cache.py): with Redis down, pages work and rate limits are off until it is back.
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "mentorship",
-        }
+
+
+def redis_cache(url: str) -> dict:
+    return {
+        "BACKEND": "mentorship.cache.FailOpenRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "mentorship",
+        # A Redis that does not answer within a second is treated as down, not waited for.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -275,17 +282,18 @@ else:
 globals().update(email_config(env_url("EMAIL_URL", "consolemail://")))
 
 # Celery: with no broker configured, tasks run in-process as they are called, so a laptop needs
-# no services. With REDIS_URL, Redis is both broker and result backend.
+# no services. With REDIS_URL, Redis is the broker. No task's result is ever read, so there is no
+# result backend: publishing with one subscribed to the result first and, with Redis down,
+# retried that twenty times, holding a web request for 20 seconds.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 # In-process, a task's retry runs again at once, as a worker would run it later; a task's
 # error is logged rather than raised into the web request that queued it.
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 150)
 # Our tasks are safe to run twice (they claim their row first), so a task is acknowledged only
@@ -295,8 +303,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing happens in on-commit hooks of web requests: give up quickly when the broker is down
 # and let the sweeper send what was left pending, rather than hanging the request.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Two deployments sharing one Redis keep their tasks apart by queue name.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
