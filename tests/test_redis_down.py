@@ -150,3 +150,16 @@ def test_sign_in_sign_up_password_reset_and_applying_work_while_redis_is_down(
     )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
+
+
+def test_the_cache_answers_as_an_empty_cache_when_redis_cannot_be_reached(settings):
+    nobody_listens = _free_port()
+    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{nobody_listens}/0")}
+
+    cache.set("attempts", 3)
+    assert cache.get("attempts") is None
+    assert cache.get("attempts", "missing") == "missing"
+    assert cache.add("lock", True) is True  # a throttle's "first one in" lets the caller through
+    assert cache.incr("attempts") == 1  # a counter starts from zero, so under any limit
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.delete("attempts") is False
