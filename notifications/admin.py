@@ -35,7 +35,9 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.action(
         description="Resend selected failed or maybe-sent notifications", permissions=["change"]
     )
-    def resend_failed(self, request: HttpRequest, queryset: QuerySet[Notification]):
+    def resend_failed(
+        self, request: HttpRequest, queryset: QuerySet[Notification]
+    ) -> TemplateResponse | None:
         """Failed rows go again at once; "maybe sent" ones only after staff confirm on a page
         listing them, because the recipient may already have the email and would get it twice."""
         selected = list(queryset.order_by("created_at", "pk"))

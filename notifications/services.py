@@ -199,16 +199,17 @@ def notification_mark_failed(*, notification: Notification, error: str) -> None:
     )
 
 
-def notification_mark_maybe_sent(*, notification: Notification, error: str) -> None:
-    Notification.objects.filter(pk=notification.pk).update(
-        status=Notification.Status.MAYBE_SENT, last_error=error
-    )
-
-
 MAYBE_SENT_ADVICE = (
     "Not retried automatically, to avoid a duplicate email. Check with the recipient whether it "
     "arrived and resend from admin if it did not."
 )
+
+
+def notification_mark_maybe_sent(*, notification: Notification, error: str) -> None:
+    """The mail server may have it: left for staff, with what happened and what to do."""
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Notification.Status.MAYBE_SENT, last_error=f"{error} {MAYBE_SENT_ADVICE}"
+    )
 
 
 def notification_resend(*, notification: Notification, allow_duplicate: bool = False) -> bool:

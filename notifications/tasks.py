@@ -6,7 +6,6 @@ from django.conf import settings
 
 from .backends import MessageMaybeSent
 from .services import (
-    MAYBE_SENT_ADVICE,
     notification_claim,
     notification_mark_failed,
     notification_mark_maybe_sent,
@@ -49,7 +48,7 @@ def send_notification(self, notification_id: int) -> str:
     except MessageMaybeSent as exc:
         # The server may have stored it (a timeout waiting for its answer to DATA): sending it
         # again could deliver it twice, so a person decides.
-        notification_mark_maybe_sent(notification=notification, error=f"{exc} {MAYBE_SENT_ADVICE}")
+        notification_mark_maybe_sent(notification=notification, error=str(exc))
         logger.warning("Notification %s may have been sent: %s", notification_id, exc)
         return "maybe sent"
     except Exception as exc:

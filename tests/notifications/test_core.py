@@ -20,17 +20,6 @@ from notifications.tasks import send_notification
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def eager_retries():
-    """Let an in-process task's retry run again at once, as a worker would run it later."""
-    from mentorship.celery import app
-
-    previous = app.conf.task_eager_propagates
-    app.conf.task_eager_propagates = False
-    yield
-    app.conf.task_eager_propagates = previous
-
-
 def _notify(member, key="welcome:1", **kwargs):
     return notify(
         kind="test_message",

@@ -23,17 +23,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/notifications/notification/"
 
 
-@pytest.fixture
-def eager_retries():
-    """Let an in-process task's retry run again at once, as a worker would run it later."""
-    from mentorship.celery import app
-
-    previous = app.conf.task_eager_propagates
-    app.conf.task_eager_propagates = False
-    yield
-    app.conf.task_eager_propagates = previous
-
-
 def _notify(member, key="delivery:1"):
     return notify(
         kind="test_message", key=key, recipient=member, context={"requested_by": "a test"}
