@@ -35,6 +35,8 @@ class Notification(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # No longer due when its turn came (the announcement of a match that has ended).
+        CANCELLED = "cancelled", "Cancelled"
 
     kind = models.CharField(max_length=100, help_text="Names the email's templates.")
     recipient = models.ForeignKey(

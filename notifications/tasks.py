@@ -6,6 +6,8 @@ from django.conf import settings
 
 from .services import (
     notification_claim,
+    notification_is_still_due,
+    notification_mark_cancelled,
     notification_mark_failed,
     notification_mark_sent,
     notification_release_for_retry,
@@ -41,6 +43,11 @@ def send_notification(self, notification_id: int) -> str:
     notification = notification_claim(notification_id=notification_id)
     if notification is None:
         return "skipped"
+    if not notification_is_still_due(notification=notification):
+        notification_mark_cancelled(
+            notification=notification, reason="No longer due when its turn came; not sent."
+        )
+        return "cancelled"
     try:
         notification_render(notification=notification).send()
     except Exception as exc:
