@@ -1012,9 +1012,9 @@ def matches_unmatch_application(*, application: Application, actor, how: str, no
         if match.status == Match.Status.APPROVED:
             told = _match_close(match, ended_by=actor, reason=f"{how}.", now=now)
             told_text = (
-                f"{' and '.join(told)} {'were' if len(told) > 1 else 'was'} told"
+                f"{' and '.join(told)} {'were' if len(told) > 1 else 'was'} emailed a note"
                 if told
-                else "nobody had been told of it, so nobody was told"
+                else "it had not been released, so no member was emailed"
             )
             notes.append(f"Their approved match with {partner.member} has ended ({told_text}).")
         else:

@@ -169,8 +169,9 @@ def test_declining_the_mentor_of_a_released_pair_ends_it_and_tells_both_and_staf
     assert told == {mentor.member.email, mentee.member.email, office[1].email}
     assert {n.recipient for n in _emails("match_ended")} == {mentor.member, mentee.member}
     staff_email = next(e for e in mail.outbox if e.to == [office[1].email])
-    assert "Ana Mentee and Omar Mentor were told" in staff_email.body or (
-        "Omar Mentor and Ana Mentee were told" in staff_email.body
+    assert (
+        "Their approved match with Ana Mentee has ended (Omar Mentor and Ana Mentee were emailed "
+        "a note)." in staff_email.body
     )
 
 
@@ -244,3 +245,22 @@ def test_staff_ending_a_match_in_admin_are_told_who_is_emailed(
             follow=True,
         )
     assert "both members are emailed a note" in response.content.decode()
+
+
+def test_staff_declining_in_admin_are_told_what_happened_to_the_pair(
+    client, cohort, mentor, mentee, office, django_capture_on_commit_callbacks
+):
+    _approved(mentor, mentee, office[0])
+    client.force_login(office[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:applications_application_changelist"),
+            {"action": "decline", "_selected_action": [mentee.pk]},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "1 application(s) declined" in page
+    assert (
+        "Ana Mentee: Their approved match with Omar Mentor has ended (it had not been released, "
+        "so no member was emailed)." in page
+    )
