@@ -308,6 +308,10 @@ class ApplicationAdmin(admin.ModelAdmin):
             f"{len(changed)} application(s) {label}; each applicant is being emailed.",
             messages.SUCCESS,
         )
+        # What leaving "accepted" did to their pairs (ended or refused), and who was told.
+        for application in changed:
+            for note in getattr(application, "pair_notes", ()):
+                self.message_user(request, f"{application.member}: {note}", messages.WARNING)
 
     @admin.action(description="Accept selected applications", permissions=["change"])
     def accept(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -1,10 +1,11 @@
 """Writes for profiles and applications. Views and admin call these; they never write directly."""
 
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
@@ -181,7 +182,15 @@ def application_save(
 
 
 def application_withdraw(*, application: Application, now: datetime | None = None) -> Application:
+    """The member withdraws (or deletes a draft).
+
+    Withdrawing an accepted application frees its place: its pairs are ended or refused (see
+    `application_leaving_accepted_register`), and staff are told. The cohort row is locked
+    first, as approvals and releases lock it, so a match is never approved or released for an
+    application withdrawn at the same moment.
+    """
     with transaction.atomic():
+        Cohort.objects.select_for_update().get(pk=application.cohort_id)
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status in {Application.Status.WITHDRAWN, Application.Status.DECLINED}:
             raise ApplicationError(
@@ -204,9 +213,93 @@ def application_withdraw(*, application: Application, now: datetime | None = Non
             # A draft that was never submitted leaves nothing to keep.
             application.delete()
             return application
+        was_accepted = application.status == Application.Status.ACCEPTED
         application.status = Application.Status.WITHDRAWN
         application.save(update_fields=["status", "updated_at"])
+        if was_accepted:
+            role = application.get_role_display().lower()
+            _left_accepted(
+                application,
+                actor=None,
+                how=f"{application.member} withdrew their {role} application",
+                now=now,
+            )
     return application
+
+
+# ---------------------------------------------------------------------------------------------
+# An accepted application leaving: its pairs, and staff
+# ---------------------------------------------------------------------------------------------
+
+# What an application leaving "accepted" does to its pairs. Pairs live in `matching`, an app
+# above this one, so matching registers its function here at start-up (matching/apps.py). It is
+# called inside the withdrawal's or the decision's transaction, with the cohort and application
+# rows locked, and returns sentences for staff ("Their approved match with X has ended.").
+LeavingAccepted = Callable[..., list[str]]
+_leaving_accepted: list[LeavingAccepted] = []
+
+
+def application_leaving_accepted_register(hook: LeavingAccepted) -> None:
+    if hook not in _leaving_accepted:
+        _leaving_accepted.append(hook)
+
+
+PLACE_FREED_KIND = "place_freed"
+
+
+def _left_accepted(application: Application, *, actor, how: str, now: datetime) -> list[str]:
+    """End or refuse the pairs of an application that is no longer accepted, and tell staff.
+    Returns what happened to the pairs, in words."""
+    notes = []
+    for hook in _leaving_accepted:
+        notes.extend(hook(application=application, actor=actor, how=how, now=now))
+    staff_tell_place_freed(
+        cohort=application.cohort,
+        key=f"place-freed:application:{application.pk}:{now.isoformat()}",
+        summary=f"{how}.",
+        notes=notes,
+        actor=actor,
+    )
+    return notes
+
+
+def cohort_places_text(cohort: Cohort) -> str:
+    """ "12 of 20 mentee places and 9 of 20 mentor places are taken." """
+    accepted = Application.objects.for_cohort(cohort).accepted()
+    mentees = accepted.filter(role=Role.MENTEE).count()
+    mentors = accepted.filter(role=Role.MENTOR).count()
+    return (
+        f"{mentees} of {cohort.mentee_capacity} mentee places and {mentors} of "
+        f"{cohort.mentor_capacity} mentor places are taken."
+    )
+
+
+def staff_tell_place_freed(*, cohort: Cohort, key: str, summary: str, notes: list[str], actor):
+    """Email every active staff member (but the one who acted, who knows) that a place in a
+    cohort freed up: what happened, what it did to pairs, and the places now taken. Sent at
+    once, not in the weekly digest: a free place is best filled while the cohort is young."""
+    staff = (
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .exclude(pk=getattr(actor, "pk", None))
+        .order_by("pk")
+    )
+    context = {
+        "cohort_name": cohort.name,
+        "summary": summary,
+        "notes": notes,
+        "places": cohort_places_text(cohort),
+        "applications_url": settings.SITE_URL
+        + reverse("admin:applications_application_changelist")
+        + f"?cohort__id__exact={cohort.pk}",
+        "matches_url": settings.SITE_URL
+        + reverse("admin:matching_match_changelist")
+        + f"?cohort__id__exact={cohort.pk}",
+    }
+    return [
+        notify(kind=PLACE_FREED_KIND, key=f"{key}:{user.pk}", recipient=user, context=context)
+        for user in staff
+    ]
 
 
 DECISIONS = {
@@ -260,6 +353,7 @@ def application_decide(
                 f"cannot be decided: {names}."
             )
         changed = [a for a in applications if a.status != decision]
+        leaving = [a for a in changed if a.status == Application.Status.ACCEPTED]
         if decision == Application.Status.ACCEPTED:
             _assert_capacity(cohorts, changed)
         for application in changed:
@@ -274,6 +368,17 @@ def application_decide(
                 key=f"application-decision:{application.pk}:{decision}:{now.isoformat()}",
                 recipient=application.member,
                 context=_email_context(application),
+            )
+        for application in leaving:
+            status = application.get_status_display().lower()
+            role = application.get_role_display().lower()
+            # Kept on the returned object for the page to say what happened to the pairs.
+            application.pair_notes = _left_accepted(
+                application,
+                actor=decided_by,
+                how=f"Staff ({decided_by}) {status} the accepted {role} application of "
+                f"{application.member}",
+                now=now,
             )
     return changed
 
@@ -296,6 +401,33 @@ def _assert_capacity(cohorts: dict[int, Cohort], newly_accepted: list[Applicatio
                     f"accepting {adding} more {label}{'s' if adding != 1 else ''} would exceed "
                     f"it ({left} left). Nothing was changed."
                 )
+
+
+def cohort_capacity_refusals(
+    *, cohort: Cohort, mentee_capacity: int | None, mentor_capacity: int | None
+) -> dict[str, str]:
+    """Why these places are too few for the people already accepted, by field; empty if fine.
+
+    Locks the cohort row (until the caller's transaction ends), as accepting does, so nobody is
+    accepted between this count and the caller saving the new places.
+    """
+    if cohort.pk is None:
+        return {}
+    Cohort.objects.select_for_update().get(pk=cohort.pk)
+    accepted = Application.objects.for_cohort(cohort).accepted()
+    refusals = {}
+    for field, role, places, label in (
+        ("mentee_capacity", Role.MENTEE, mentee_capacity, "mentee"),
+        ("mentor_capacity", Role.MENTOR, mentor_capacity, "mentor"),
+    ):
+        taken = accepted.filter(role=role).count()
+        if places is not None and places < taken:
+            refusals[field] = (
+                f"{taken} {label}{'s are' if taken != 1 else ' is'} already accepted, so there "
+                f"cannot be fewer than {taken} {label} places (you entered {places}). Waitlist "
+                f"or decline {label}s first."
+            )
+    return refusals
 
 
 def _email_context(application: Application) -> dict:

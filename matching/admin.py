@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -10,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from applications.models import Application, Interest, PracticeArea
+from applications.services import cohort_capacity_refusals
 from cohorts.admin import CohortAdmin as BaseCohortAdmin
 from cohorts.models import Cohort
 
@@ -339,6 +341,7 @@ class MatchAdmin(admin.ModelAdmin):
         "ended_at",
         "ended_by",
         "end_reason",
+        "below_minimum_reason",
     ]
     fields = readonly_fields
     change_form_template = "admin/matching/match/change_form.html"
@@ -408,7 +411,12 @@ class MatchAdmin(admin.ModelAdmin):
             mentor, mentee = form.cleaned_data["mentor"], form.cleaned_data["mentee"]
             try:
                 if "create" in request.POST:
-                    match = match_create(mentor=mentor, mentee=mentee, created_by=request.user)
+                    match = match_create(
+                        mentor=mentor,
+                        mentee=mentee,
+                        created_by=request.user,
+                        below_minimum_reason=form.confirmed_reason,
+                    )
                     messages.success(
                         request,
                         f"{match} are matched (score {match.score}). Members see it once "
@@ -447,7 +455,16 @@ class MatchAdmin(admin.ModelAdmin):
             except MatchingError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"The match of {match} has ended.")
+                told = (
+                    "both members are emailed a note (the reason stays with staff)"
+                    if match.notified_at
+                    else "nobody had been told of this pair, so no member is emailed"
+                )
+                messages.success(
+                    request,
+                    f"The match of {match} has ended; {told}. Other staff are told a place is "
+                    "free.",
+                )
                 return redirect("admin:matching_match_change", match.pk)
         return TemplateResponse(
             request,
@@ -555,8 +572,26 @@ def _release_context(model_admin: admin.ModelAdmin, request: HttpRequest, cohort
 admin.site.unregister(Cohort)
 
 
+class CohortForm(forms.ModelForm):
+    """The cohort's own checks, and one the cohorts app cannot make (applications sit above
+    it): a cohort never has fewer places than the people already accepted."""
+
+    def clean(self):
+        cleaned = super().clean()
+        refusals = cohort_capacity_refusals(
+            cohort=self.instance,
+            mentee_capacity=cleaned.get("mentee_capacity"),
+            mentor_capacity=cleaned.get("mentor_capacity"),
+        )
+        for field, message in refusals.items():
+            if field in self.fields:
+                self.add_error(field, message)
+        return cleaned
+
+
 @admin.register(Cohort)
 class CohortAdmin(BaseCohortAdmin):
+    form = CohortForm
     actions = [*(BaseCohortAdmin.actions or []), "release_matches"]
 
     def has_release_permission(self, request: HttpRequest) -> bool:

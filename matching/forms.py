@@ -32,6 +32,19 @@ class RunStartForm(forms.ModelForm):
 class ManualMatchForm(forms.Form):
     mentor = forms.ModelChoiceField(queryset=Application.objects.none())
     mentee = forms.ModelChoiceField(queryset=Application.objects.none())
+    confirm_below_minimum = forms.BooleanField(
+        label="Make it even if it scores below the minimum",
+        required=False,
+        help_text="A pair below the cohort's minimum score is made only when you tick this and "
+        "say why.",
+    )
+    below_minimum_reason = forms.CharField(
+        label="Why this pair, below the minimum",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the match and shown on its page in admin, for staff only.",
+    )
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,7 +64,22 @@ class ManualMatchForm(forms.Form):
         mentor, mentee = cleaned.get("mentor"), cleaned.get("mentee")
         if mentor and mentee and mentor.member_id == mentee.member_id:
             raise forms.ValidationError("A member cannot mentor themselves.")
+        reason = cleaned.get("below_minimum_reason", "").strip()
+        confirmed = cleaned.get("confirm_below_minimum")
+        if confirmed and not reason:
+            self.add_error("below_minimum_reason", "Say why you make this pair anyway.")
+        elif reason and not confirmed:
+            self.add_error(
+                "confirm_below_minimum", "Tick this to make a pair below the minimum score."
+            )
         return cleaned
+
+    @property
+    def confirmed_reason(self) -> str:
+        """The reason, only when staff confirmed it."""
+        if not self.cleaned_data.get("confirm_below_minimum"):
+            return ""
+        return self.cleaned_data.get("below_minimum_reason", "").strip()
 
 
 def _applicant_label(application: Application) -> str:

@@ -107,6 +107,14 @@ class MatchQuerySet(models.QuerySet):
             status__in=[Match.Status.APPROVED, Match.Status.ENDED], notified_at__isnull=False
         )
 
+    def paired(self) -> "MatchQuerySet":
+        """Pairs that were really made: approved, or ended after the two members were told.
+        (An approved match ended before its release was never a pair to its members.)"""
+        return self.filter(
+            Q(status=Match.Status.APPROVED)
+            | Q(status=Match.Status.ENDED, notified_at__isnull=False)
+        )
+
     def for_member(self, user) -> "MatchQuerySet":
         return self.filter(Q(mentor__member=user) | Q(mentee__member=user))
 
@@ -175,6 +183,13 @@ class Match(models.Model):
         related_name="+",
     )
     end_reason = models.TextField(blank=True)
+    # A pair staff made by hand under the cohort's minimum score: why they chose it anyway.
+    below_minimum_reason = models.TextField(
+        "why made below the minimum score",
+        blank=True,
+        help_text="Given by staff who made this pair by hand although it scores below the "
+        "cohort's minimum.",
+    )
 
     objects = MatchQuerySet.as_manager()
 

@@ -16,11 +16,9 @@ from decimal import Decimal
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, OuterRef, Q, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from applications.models import (
     Application,
@@ -30,11 +28,20 @@ from applications.models import (
     PracticeArea,
     Role,
 )
-from applications.services import member_zone, moment_text
+from applications.services import (
+    application_leaving_accepted_register,
+    member_zone,
+    moment_text,
+    staff_tell_place_freed,
+)
 from cohorts.calendar import ics_calendar, orientation_event
 from cohorts.models import Cohort
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import (
+    notification_still_due_register,
+    notifications_cancel,
+    notify,
+)
 
 from .assignment import ALGORITHMS
 from .models import Algorithm, Match, MatchRun
@@ -183,7 +190,7 @@ def cohort_inputs(cohort: Cohort) -> CohortInputs:
     partners: dict[int, set[int]] = defaultdict(set)
     for a, b in (
         Match.objects.exclude(cohort=cohort)
-        .filter(status__in=[Match.Status.APPROVED, Match.Status.ENDED])
+        .paired()
         .filter(Q(mentor__member_id__in=members) | Q(mentee__member_id__in=members))
         .values_list("mentor__member_id", "mentee__member_id")
     ):
@@ -616,6 +623,17 @@ def _lock_cohorts(cohort_ids) -> dict[int, Cohort]:
     }
 
 
+def _lock_applications(application_ids) -> None:
+    # After the cohort rows, in primary-key order: the order every writer of these rows keeps
+    # (cohort, then applications, then matches), so none can deadlock another.
+    list(
+        Application.objects.select_for_update()
+        .filter(pk__in=set(application_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _describe(match: Match) -> str:
     return f"{match.mentor.member} with {match.mentee.member}"
 
@@ -643,6 +661,13 @@ def matches_approve(*, match_ids, approved_by, now: datetime | None = None) -> l
     with transaction.atomic():
         cohort_ids = Match.objects.filter(pk__in=ids).values_list("cohort_id", flat=True)
         cohorts = _lock_cohorts(cohort_ids)
+        # Then the people's applications, which a withdrawal or a decision changes under the
+        # same cohort lock: the statuses `_allocate` reads cannot change until this commits.
+        _lock_applications(
+            pk
+            for pair in Match.objects.filter(pk__in=ids).values_list("mentor_id", "mentee_id")
+            for pk in pair
+        )
         matches = list(
             Match.objects.select_for_update()
             .filter(pk__in=ids)
@@ -814,16 +839,55 @@ def _assert_pairable(mentor: Application, mentee: Application) -> None:
         raise MatchingError(
             "Only accepted applicants can be matched: " + ", ".join(not_accepted) + "."
         )
+    before = (
+        Match.objects.paired()
+        .exclude(cohort_id=mentee.cohort_id)
+        .filter(
+            Q(mentor__member_id=mentor.member_id, mentee__member_id=mentee.member_id)
+            | Q(mentor__member_id=mentee.member_id, mentee__member_id=mentor.member_id)
+        )
+        .select_related("cohort")
+        .order_by("pk")
+        .first()
+    )
+    if before is not None:
+        # Matching never proposes them again either: the program pairs people once.
+        raise MatchingError(
+            f"{mentor.member} and {mentee.member} were already a pair in {before.cohort.name}; "
+            "the program does not pair the same two people again."
+        )
 
 
 def match_create(
-    *, mentor: Application, mentee: Application, created_by, now: datetime | None = None
+    *,
+    mentor: Application,
+    mentee: Application,
+    created_by,
+    below_minimum_reason: str = "",
+    now: datetime | None = None,
 ) -> Match:
-    """A match staff make by hand: scored like any other, approved at once, within the rules."""
+    """A match staff make by hand: scored like any other, approved at once, within the rules.
+
+    A pair scoring below the cohort's minimum is made only with `below_minimum_reason`: staff
+    confirmed it and said why, and the reason stays on the match.
+    """
     now = now or timezone.now()
-    proposal = match_preview(mentor=mentor, mentee=mentee)
+    below_minimum_reason = below_minimum_reason.strip()
     with transaction.atomic():
         cohorts = _lock_cohorts([mentee.cohort_id])
+        _lock_applications([mentor.pk, mentee.pk])
+        # Read again under the locks: the page was filled in with what was true then.
+        mentor = Application.objects.select_related("member", "cohort").get(pk=mentor.pk)
+        mentee = Application.objects.select_related("member", "cohort").get(pk=mentee.pk)
+        proposal = match_preview(mentor=mentor, mentee=mentee)
+        cohort = cohorts[mentee.cohort_id]
+        below_minimum = proposal.score < cohort.min_match_score
+        if below_minimum and not below_minimum_reason:
+            raise MatchingError(
+                f"{mentor.member} and {mentee.member} score {proposal.score:.2f}, below "
+                f"{cohort.name}'s minimum of {cohort.min_match_score}. To match them anyway, "
+                "confirm it and say why; the reason is kept with the match."
+            )
         match = Match(
             cohort_id=mentee.cohort_id,
             mentor=mentor,
@@ -832,6 +896,7 @@ def match_create(
             score=Decimal(f"{proposal.score:.2f}"),
             components=proposal.components,
             reasons=[*proposal.reasons, "matched by hand by staff"],
+            below_minimum_reason=below_minimum_reason if below_minimum else "",
         )
         problems = _allocate([match], cohorts)
         if problems:
@@ -854,25 +919,111 @@ def match_create(
     return match
 
 
+MATCH_ENDED_KIND = "match_ended"
+
+
 def match_end(*, match: Match, ended_by, reason: str, now: datetime | None = None) -> Match:
-    """End an approved match early, with the reason on record. The mentor's place frees up."""
+    """End an approved match early, with the reason on record. The mentor's place frees up.
+
+    Both members get a kind note if they had been told of the pair; the other staff learn that
+    a place is free.
+    """
     reason = reason.strip()
     if not reason:
         raise MatchingError("Say why the match ends; the reason is kept on record.")
     now = now or timezone.now()
     with transaction.atomic():
-        match = Match.objects.select_for_update().get(pk=match.pk)
+        _lock_cohorts([match.cohort_id])
+        match = Match.objects.select_for_update(of=("self",)).with_people().get(pk=match.pk)
         if match.status != Match.Status.APPROVED:
             raise MatchingError(
                 f"Only an approved match can be ended; this one is "
                 f"{match.get_status_display().lower()}."
             )
-        match.status = Match.Status.ENDED
-        match.ended_at = now
-        match.ended_by = ended_by
-        match.end_reason = reason
-        match.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+        _match_close(match, ended_by=ended_by, reason=reason, now=now)
+        staff_tell_place_freed(
+            cohort=match.cohort,
+            key=f"place-freed:match:{match.pk}",
+            summary=f"The match of {_describe(match)} has ended"
+            + (f" (ended by {ended_by})" if ended_by else "")
+            + f". Reason: {reason}",
+            notes=[
+                f"{match.mentor.member} has a mentor place free again, and {match.mentee.member} "
+                "has no mentor."
+            ],
+            actor=ended_by,
+        )
     return match
+
+
+def _match_close(match: Match, *, ended_by, reason: str, now: datetime) -> list[str]:
+    """End an approved match (rows locked by the caller): record why, and tell both members
+    kindly if they had been told of the pair. An announcement not sent yet is cancelled
+    instead: that member hears nothing of a pair that no longer exists."""
+    match.status = Match.Status.ENDED
+    match.ended_at = now
+    match.ended_by = ended_by
+    match.end_reason = reason
+    match.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+    told = []
+    if match.notified_at is None:
+        return told  # they never heard of this pair: nothing to take back
+    for role, application, partner in (
+        (Role.MENTOR, match.mentor, match.mentee),
+        (Role.MENTEE, match.mentee, match.mentor),
+    ):
+        announcement_cancelled = notifications_cancel(
+            keys=[_announcement_key(match.pk, role)],
+            reason="The match ended before its announcement was sent.",
+        )
+        if announcement_cancelled:
+            continue  # their announcement never left: better no news than "it has ended"
+        notify(
+            kind=MATCH_ENDED_KIND,
+            key=f"match-ended:{match.pk}:{role.value}",
+            recipient=application.member,
+            context={
+                "first_name": _first_name(application.member),
+                "partner_name": str(partner.member),
+                "partner_first_name": _first_name(partner.member),
+                "partner_role": Role.MENTEE.value if role == Role.MENTOR else Role.MENTOR.value,
+                "cohort_name": match.cohort.name,
+            },
+        )
+        told.append(str(application.member))
+    return told
+
+
+def matches_unmatch_application(*, application: Application, actor, how: str, now: datetime):
+    """What an application leaving "accepted" (withdrawn, declined, waitlisted) does to its
+    pairs: an approved match ends, a proposal is refused (rejected), so no pair outlives one of
+    its people. Called by `applications.services` inside its transaction, with the cohort and
+    the application locked (registered in matching/apps.py). Returns what it did, for staff."""
+    notes = []
+    matches = list(
+        Match.objects.for_application(application)
+        .filter(status__in=[Match.Status.APPROVED, Match.Status.PROPOSED])
+        .select_for_update(of=("self",))
+        .with_people()
+        .order_by("pk")
+    )
+    for match in matches:
+        partner = match.mentee if match.mentor_id == application.pk else match.mentor
+        if match.status == Match.Status.APPROVED:
+            told = _match_close(match, ended_by=actor, reason=f"{how}.", now=now)
+            told_text = (
+                f"{' and '.join(told)} {'were' if len(told) > 1 else 'was'} emailed a note"
+                if told
+                else "it had not been released, so no member was emailed"
+            )
+            notes.append(f"Their approved match with {partner.member} has ended ({told_text}).")
+        else:
+            match.status = Match.Status.REJECTED
+            match.decided_at = now
+            match.decided_by = actor
+            match.save(update_fields=["status", "decided_at", "decided_by"])
+            notes.append(f"The proposed match with {partner.member} was refused (rejected).")
+    return notes
 
 
 def released_match_for(application: Application) -> Match | None:
@@ -893,63 +1044,66 @@ def released_match_for(application: Application) -> Match | None:
 ANNOUNCEMENT_KIND = "match_announcement"
 ORIENTATION_REMINDER_KIND = "orientation_reminder"
 ORIENTATION_REMINDER_AHEAD = timedelta(hours=24)
-# An announcement whose fan-out task was lost (broker down at release, a crashed process) is
-# recorded by the next release job, if the match was released this recently. The grace leaves
-# time for the tasks queued at release to run first.
-ANNOUNCEMENT_CATCH_UP = timedelta(days=3)
-ANNOUNCEMENT_GRACE = timedelta(minutes=15)
 DAY_FORMAT = "F j, Y"
 
 
 def matches_release(*, cohort: Cohort, released_by=None, now: datetime | None = None) -> int:
     """Release a cohort's approved matches that are not released yet; return how many.
 
-    From this moment both members of each pair see it, and each gets an announcement email
-    (sent by one task per match, queued once the release commits). Matches approved after an
-    earlier release are released by the next one; releasing again with nothing new approved
+    From this moment both members of each pair see it. Each member's announcement email is
+    recorded (pending) in the same transaction, so it cannot be lost: it is sent once this
+    commits, or by the notifications sweeper if the task queue is down. Matches approved after
+    an earlier release are released by the next one; releasing again with nothing new approved
     releases and sends nothing.
 
-    The cohort row is locked as approvals lock it, so a match approved at the same moment is
-    either released now or left for the next release, never half-way; the match rows are
-    locked too, so a match ended at the same moment is not released.
+    Locks are taken as approvals and withdrawals take them (the cohort row, then the
+    applications, then the matches), so a match approved, ended or withdrawn from at the same
+    moment is either released now or not at all, never half-way. A match whose person is no
+    longer accepted (data from before withdrawals ended pairs) is ended, not announced.
     """
     now = now or timezone.now()
     with transaction.atomic():
         _lock_cohorts([cohort.pk])
-        ids = list(
-            Match.objects.for_cohort(cohort)
-            .approved()
-            .filter(notified_at__isnull=True)
-            .select_for_update()
-            .order_by("pk")
-            .values_list("pk", flat=True)
+        waiting = Match.objects.for_cohort(cohort).approved().filter(notified_at__isnull=True)
+        _lock_applications(
+            pk for pair in waiting.values_list("mentor_id", "mentee_id") for pk in pair
         )
-        if ids:
-            Match.objects.filter(pk__in=ids).update(notified_at=now)
-            transaction.on_commit(lambda: matches_announce_enqueue(match_ids=ids))
-    if ids:
+        matches = list(waiting.select_for_update(of=("self",)).with_people().order_by("pk"))
+        released = []
+        for match in matches:
+            gone = [
+                app
+                for app in (match.mentor, match.mentee)
+                if app.status != Application.Status.ACCEPTED
+            ]
+            if gone:
+                _release_refused(match, gone, now=now)
+                continue
+            released.append(match)
+        if released:
+            Match.objects.filter(pk__in=[m.pk for m in released]).update(notified_at=now)
+            for match in released:
+                match.notified_at = now
+                _announcement_record(match, now=now)
+    if released:
         logger.info(
-            "%d matches of %s released by %s", len(ids), cohort, released_by or "the schedule"
+            "%d matches of %s released by %s", len(released), cohort, released_by or "the schedule"
         )
-    return len(ids)
+    return len(released)
 
 
-def matches_announce_enqueue(*, match_ids: list[int]) -> None:
-    """One announcement task per released match. If the broker is down, the next release job
-    records what is left (see `matches_unannounced`) rather than this request failing."""
-    from .tasks import announce_match
-
-    for match_id in match_ids:
-        try:
-            announce_match.delay(match_id)
-        except (KombuOperationalError, OSError):
-            logger.exception(
-                "Could not enqueue the announcements of %d matches from %s on; the release job "
-                "will record them",
-                len(match_ids),
-                match_id,
-            )
-            return
+def _release_refused(match: Match, gone: list[Application], *, now: datetime) -> None:
+    how = ", ".join(
+        f"the application of {app.member} is {app.get_status_display().lower()}" for app in gone
+    )
+    _match_close(match, ended_by=None, reason=f"Not released: {how}.", now=now)
+    staff_tell_place_freed(
+        cohort=match.cohort,
+        key=f"place-freed:match:{match.pk}",
+        summary=f"The approved match of {_describe(match)} was not released and has ended: {how}.",
+        notes=["Nobody was told of this pair."],
+        actor=None,
+    )
 
 
 def cohorts_due_for_release(*, today: date) -> list[int]:
@@ -961,28 +1115,6 @@ def cohorts_due_for_release(*, today: date) -> list[int]:
         .filter(Exists(unreleased))
         .order_by("pk")
         .values_list("pk", flat=True)
-    )
-
-
-def matches_unannounced(*, now: datetime) -> list[int]:
-    """Approved matches released lately whose announcement was never recorded."""
-    announced = Notification.objects.filter(
-        idempotency_key=Concat(
-            Value("match-announcement:"),
-            Cast(OuterRef("pk"), output_field=CharField()),
-            Value(":mentee"),
-            output_field=CharField(),
-        )
-    )
-    return list(
-        Match.objects.approved()
-        .filter(
-            notified_at__gte=now - ANNOUNCEMENT_CATCH_UP,
-            notified_at__lte=now - ANNOUNCEMENT_GRACE,
-        )
-        .exclude(Exists(announced))
-        .order_by("pk")
-        .values_list("pk", flat=True)[:1000]
     )
 
 
@@ -1050,32 +1182,63 @@ def _announcement_context(match: Match, role: str, *, now: datetime) -> dict:
     }
 
 
+def _announcement_key(match_id: int, role: str) -> str:
+    return f"match-announcement:{match_id}:{Role(role).value}"
+
+
+def _announcement_record(match: Match, *, now: datetime) -> list:
+    """Record the two announcement emails of a released match (with its people loaded)."""
+    cohort = match.cohort
+    invite = cohort.orientation_at is not None and not cohort.orientation_is_over
+    attachments = [_orientation_attachment(cohort)] if invite else []
+    return [
+        notify(
+            kind=ANNOUNCEMENT_KIND,
+            key=_announcement_key(match.pk, role),
+            recipient=application.member,
+            context=_announcement_context(match, role, now=now),
+            attachments=attachments,
+        )
+        for role, application in ((Role.MENTOR, match.mentor), (Role.MENTEE, match.mentee))
+    ]
+
+
 def match_announce(*, match_id: int, now: datetime | None = None) -> list:
     """Record the two announcement emails of a released match, one to each member.
 
-    Safe to run twice: the keys `match-announcement:<match>:<role>` make the second run find
-    the emails already recorded. A match ended before this runs is not announced.
+    Release records them itself; this serves announcement tasks queued before it did. Safe to
+    run twice: the keys `match-announcement:<match>:<role>` make the second run find the
+    emails already recorded. A match ended before this runs is not announced.
     """
     now = now or timezone.now()
     match = Match.objects.with_people().filter(pk=match_id).first()
     if match is None or match.status != Match.Status.APPROVED or match.notified_at is None:
         return []
-    cohort = match.cohort
-    invite = cohort.orientation_at is not None and not cohort.orientation_is_over
-    attachments = [_orientation_attachment(cohort)] if invite else []
-    notifications = []
     with transaction.atomic():
-        for role, application in ((Role.MENTOR, match.mentor), (Role.MENTEE, match.mentee)):
-            notifications.append(
-                notify(
-                    kind=ANNOUNCEMENT_KIND,
-                    key=f"match-announcement:{match.pk}:{role.value}",
-                    recipient=application.member,
-                    context=_announcement_context(match, role, now=now),
-                    attachments=attachments,
-                )
-            )
-    return notifications
+        return _announcement_record(match, now=now)
+
+
+def match_announcement_still_due(notification: Notification) -> bool:
+    """Checked just before an announcement is sent (see `notification_still_due_register`):
+    the match is still approved and released and both its people still accepted. Ending a
+    match cancels its pending announcements; this also covers one claimed at that moment."""
+    match_id = notification.idempotency_key.split(":")[1]
+    return (
+        Match.objects.approved()
+        .filter(
+            pk=int(match_id),
+            notified_at__isnull=False,
+            mentor__status=Application.Status.ACCEPTED,
+            mentee__status=Application.Status.ACCEPTED,
+        )
+        .exists()
+    )
+
+
+def register_hooks() -> None:
+    """What matching plugs into the apps below it (called from matching/apps.py)."""
+    application_leaving_accepted_register(matches_unmatch_application)
+    notification_still_due_register(kind=ANNOUNCEMENT_KIND, check=match_announcement_still_due)
 
 
 def orientation_cohorts_due(*, now: datetime) -> list[int]:

@@ -9,7 +9,6 @@ from .services import (
     match_announce,
     match_run_execute,
     matches_release,
-    matches_unannounced,
     orientation_cohorts_due,
     orientation_participant_ids,
     orientation_remind,
@@ -35,7 +34,8 @@ def run_matching(run_id: int) -> str:
 
 @shared_task
 def announce_match(match_id: int) -> int:
-    """The two announcement emails of one released match."""
+    """The two announcement emails of one released match. Release records them itself now;
+    this stays for tasks queued before it did."""
     return len(match_announce(match_id=match_id))
 
 
@@ -50,15 +50,12 @@ def release_cohort_matches(cohort_id: int) -> int:
 
 @shared_task
 def release_due_matches() -> str:
-    """Release the matches of every cohort whose match notification date has come, and record
-    any announcement whose task was lost since a recent release."""
+    """Release the matches of every cohort whose match notification date has come. (A release
+    records its announcements as it commits; the notifications sweeper sends any left pending.)"""
     cohort_ids = cohorts_due_for_release(today=timezone.localdate())
     for cohort_id in cohort_ids:
         release_cohort_matches.delay(cohort_id)
-    match_ids = matches_unannounced(now=timezone.now())
-    for match_id in match_ids:
-        announce_match.delay(match_id)
-    return f"{len(cohort_ids)} cohorts to release, {len(match_ids)} matches to announce"
+    return f"{len(cohort_ids)} cohorts to release"
 
 
 @shared_task

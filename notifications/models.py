@@ -38,6 +38,8 @@ class Notification(models.Model):
         # The mail server may have it: the connection failed after the whole message went out,
         # or the worker died mid-send. Never retried by itself; staff check and resend.
         MAYBE_SENT = "maybe_sent", "Maybe sent"
+        # No longer due when its turn came (the announcement of a match that has ended).
+        CANCELLED = "cancelled", "Cancelled"
 
     kind = models.CharField(max_length=100, help_text="Names the email's templates.")
     recipient = models.ForeignKey(

@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -178,6 +179,35 @@ def unsubscribe_user_for(token: str):
 def unsubscribe_url_for(user) -> str:
     return settings.SITE_URL + reverse(
         "notifications:unsubscribe", kwargs={"token": unsubscribe_token(user)}
+    )
+
+
+# Some emails can stop being due between being recorded and being sent: the announcement of a
+# match that ended in the meantime. The app that records such a kind registers a check for it
+# (at start-up, in its AppConfig.ready) without this app depending on it; the send task asks
+# the check right after claiming the row, and cancels the row instead of sending when it says no.
+_STILL_DUE_CHECKS: dict[str, Callable[[Notification], bool]] = {}
+
+
+def notification_still_due_register(*, kind: str, check: Callable[[Notification], bool]) -> None:
+    _STILL_DUE_CHECKS[kind] = check
+
+
+def notification_is_still_due(*, notification: Notification) -> bool:
+    check = _STILL_DUE_CHECKS.get(notification.kind)
+    return check is None or check(notification)
+
+
+def notifications_cancel(*, keys: list[str], reason: str) -> int:
+    """Cancel recorded emails not yet taken for sending; a row already sending or sent stays."""
+    return Notification.objects.filter(
+        idempotency_key__in=keys, status=Notification.Status.PENDING
+    ).update(status=Notification.Status.CANCELLED, last_error=reason)
+
+
+def notification_mark_cancelled(*, notification: Notification, reason: str) -> None:
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
+        status=Notification.Status.CANCELLED, last_error=reason
     )
 
 

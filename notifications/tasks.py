@@ -7,6 +7,8 @@ from django.conf import settings
 from .backends import MessageMaybeSent
 from .services import (
     notification_claim,
+    notification_is_still_due,
+    notification_mark_cancelled,
     notification_mark_failed,
     notification_mark_maybe_sent,
     notification_mark_sent,
@@ -43,6 +45,11 @@ def send_notification(self, notification_id: int) -> str:
     notification = notification_claim(notification_id=notification_id)
     if notification is None:
         return "skipped"
+    if not notification_is_still_due(notification=notification):
+        notification_mark_cancelled(
+            notification=notification, reason="No longer due when its turn came; not sent."
+        )
+        return "cancelled"
     try:
         notification_render(notification=notification).send()
     except MessageMaybeSent as exc:

@@ -5,10 +5,10 @@ import threading
 from django.db import connection
 
 
-def race(*calls, expected: type[Exception]) -> list:
+def race(*calls, expected: type[Exception] | tuple[type[Exception], ...]) -> list:
     """Run the calls in threads released together; return what each returned or raised.
 
-    Only `expected` (the service's domain error) is caught; anything else fails the test.
+    Only `expected` (the services' domain errors) is caught; anything else fails the test.
     """
     barrier = threading.Barrier(len(calls))
     results: list = [None] * len(calls)

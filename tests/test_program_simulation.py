@@ -108,6 +108,7 @@ def test_a_whole_cohort_gets_each_email_once_and_on_time(django_capture_on_commi
                 mentor=Application.objects.get(member=cam),
                 mentee=Application.objects.get(member=ana),
                 created_by=staff,
+                below_minimum_reason="Ana asked for Cam by name.",
             )
         ),
         at(date(2026, 10, 5)): plan_october_meeting,

@@ -7,7 +7,12 @@ from django.utils import timezone
 
 from cohorts.models import RESOURCE_FILE_MAX_BYTES, Cohort, Resource
 from tests.browser import assert_valid_html
-from tests.factories import ResourceFactory, StaffFactory
+from tests.factories import (
+    AcceptedFactory,
+    AcceptedMentorFactory,
+    ResourceFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -311,3 +316,34 @@ def test_a_bad_orientation_is_explained_next_to_the_field(
     assert any(message in error for error in response.context["adminform"].form.errors[field])
     cohort.refresh_from_db()
     assert cohort.orientation_duration == 90
+
+
+# --- Capacity ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "label"), [("mentee_capacity", "mentee"), ("mentor_capacity", "mentor")]
+)
+def test_places_cannot_be_lowered_below_the_people_already_accepted(
+    admin_client, cohort, field, label
+):
+    for _ in range(3):
+        (AcceptedMentorFactory if label == "mentor" else AcceptedFactory)(cohort=cohort)
+    url = f"/admin/cohorts/cohort/{cohort.pk}/change/"
+
+    response = admin_client.post(url, _cohort_form(cohort, **{field: "2"}))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field] == [
+        f"3 {label}s are already accepted, so there cannot be fewer than 3 {label} places "
+        f"(you entered 2). Waitlist or decline {label}s first."
+    ]
+    cohort.refresh_from_db()
+    assert getattr(cohort, field) == 20
+    assert_valid_html(response.content, context="cohort form, places too few")
+
+    # As many places as people accepted is fine.
+    response = admin_client.post(url, _cohort_form(cohort, **{field: "3"}))
+    assert response.status_code == 302
+    cohort.refresh_from_db()
+    assert getattr(cohort, field) == 3

@@ -306,3 +306,76 @@ def test_only_staff_trusted_with_self_identification_see_the_shared_background_p
     client.force_login(StaffFactory())  # a superuser holds every permission
     content = client.get(url).content.decode()
     assert "self-identified" in content and "Shared background: 50.0 of 50.0" in content
+
+
+# --- Matches by hand obey the rules, or say why --------------------------------------------
+
+
+def _add(client, cohort, mentor, mentee, **extra):
+    url = reverse("admin:matching_match_add") + f"?cohort={cohort.pk}"
+    return client.post(url, {"mentor": mentor.pk, "mentee": mentee.pk, **extra})
+
+
+def test_two_people_paired_in_another_cohort_are_not_paired_again_by_hand(client, cohort):
+    staff = StaffFactory()
+    client.force_login(staff)
+    earlier = SelectionCohortFactory(name="Spring cohort", min_match_score=0)
+    before = match_create(
+        mentor=AcceptedMentorFactory(cohort=earlier, location="UT"),
+        mentee=AcceptedFactory(cohort=earlier, location="CO"),
+        created_by=staff,
+    )
+    Match.objects.filter(pk=before.pk).update(notified_at=before.decided_at)
+    mentor = AcceptedMentorFactory(cohort=cohort, member=before.mentor.member, location="UT")
+    mentee = AcceptedFactory(cohort=cohort, member=before.mentee.member, location="CO")
+
+    for button in ("preview", "create"):
+        response = _add(client, cohort, mentor, mentee, **{button: "1"})
+        assert response.status_code == 200
+        assert (
+            f"{mentor.member} and {mentee.member} were already a pair in Spring cohort; the "
+            "program does not pair the same two people again."
+        ) in response.content.decode()
+    assert not Match.objects.filter(cohort=cohort).exists()
+
+
+def test_a_pair_below_the_minimum_needs_a_confirmation_and_a_reason(client):
+    cohort = SelectionCohortFactory(name="Fall cohort", min_match_score=95)
+    mentor = AcceptedMentorFactory(cohort=cohort, location="UT")
+    mentee = AcceptedFactory(cohort=cohort, location="CO")
+    staff = StaffFactory()
+    client.force_login(staff)
+
+    preview = _add(client, cohort, mentor, mentee, preview="1").content.decode()
+    assert "This pair scores below Fall cohort's minimum of 95." in preview
+    assert_valid_html(preview.encode(), context="match by hand, below the minimum")
+
+    refused = _add(client, cohort, mentor, mentee, create="1").content.decode()
+    assert "below Fall cohort&#x27;s minimum of 95. To match them anyway, confirm it" in refused
+    unconfirmed = _add(client, cohort, mentor, mentee, create="1", below_minimum_reason="Asked.")
+    assert "Tick this to make a pair below the minimum score." in unconfirmed.content.decode()
+    no_reason = _add(client, cohort, mentor, mentee, create="1", confirm_below_minimum="on")
+    assert "Say why you make this pair anyway." in no_reason.content.decode()
+    assert not Match.objects.exists()
+
+    made = _add(
+        client,
+        cohort,
+        mentor,
+        mentee,
+        create="1",
+        confirm_below_minimum="on",
+        below_minimum_reason="The mentee asked for this mentor by name.",
+    )
+    match = Match.objects.get()
+    assert made.url == reverse("admin:matching_match_change", args=[match.pk])
+    assert match.status == "approved" and match.score < 95
+    assert match.below_minimum_reason == "The mentee asked for this mentor by name."
+    page = client.get(made.url).content.decode()
+    assert "The mentee asked for this mentor by name." in page
+
+
+def test_a_pair_at_or_above_the_minimum_needs_no_reason_and_keeps_none(client, cohort, pair):
+    client.force_login(StaffFactory())
+    _add(client, cohort, *pair, create="1", confirm_below_minimum="on", below_minimum_reason="x")
+    assert Match.objects.get().below_minimum_reason == ""

@@ -15,14 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from applications.models import Application
 from matching.models import Match
-from matching.services import match_create, matches_release
+from matching.services import match_create, match_end, matches_release
 from matching.tasks import (
     announce_match,
     release_cohort_matches,
     release_due_matches,
 )
 from notifications.models import Notification
+from notifications.tasks import send_notification, sweep_notifications
 from tests.browser import assert_valid_html
 from tests.factories import (
     AcceptedFactory,
@@ -35,6 +37,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+ROLES = ("mentor", "mentee")
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")  # the program office's zone (TIME_ZONE)
 # Four days before the pilot's match notification date (Sept 30, 2026).
 BEFORE_THE_DATE = datetime(2026, 9, 26, 10, tzinfo=NEW_YORK)
@@ -169,6 +172,7 @@ def test_a_match_approved_after_the_release_is_released_by_the_next_one(
         mentor=AcceptedMentorFactory(cohort=cohort),
         mentee=AcceptedFactory(cohort=cohort),
         created_by=staff,
+        below_minimum_reason="They asked to work together.",
     )
     assert late.pk not in released_ids(cohort)
 
@@ -181,17 +185,64 @@ def test_a_match_approved_after_the_release_is_released_by_the_next_one(
 
 
 def test_a_match_ended_before_its_announcement_goes_out_is_not_announced(
+    cohort, staff, django_capture_on_commit_callbacks
+):
+    pair = approved(cohort)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        matches_release(cohort=cohort)
+    match_end(match=pair, ended_by=staff, reason="The mentee moved abroad.")
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+    # Neither heard of the pair, so neither hears that it ended.
+    assert mail.outbox == []
+    announcements = Notification.objects.filter(kind="match_announcement")
+    assert set(announcements.values_list("status", flat=True)) == {"cancelled"}
+
+
+def test_an_announcement_is_checked_again_when_its_turn_comes_to_be_sent(
     cohort, django_capture_on_commit_callbacks
 ):
     pair = approved(cohort)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         matches_release(cohort=cohort)
-    Match.objects.filter(pk=pair.pk).update(status="ended", ended_at=timezone.now())
+    # The mentee's application left "accepted" by a path that did not end the pair (data from
+    # before withdrawals ended pairs): the check before sending still catches it.
+    Application.objects.filter(pk=pair.mentee_id).update(status="withdrawn")
     with django_capture_on_commit_callbacks(execute=True):
         for callback in queued:
             callback()
     assert mail.outbox == []
-    assert not Notification.objects.exists()
+    assert set(Notification.objects.values_list("status", flat=True)) == {"cancelled"}
+
+
+def test_releasing_records_the_announcements_in_the_same_transaction(
+    cohort, pairs, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        matches_release(cohort=cohort)
+    # Before anything is queued, each member's email is already a pending row.
+    keys = set(Notification.objects.pending().values_list("idempotency_key", flat=True))
+    assert keys == {f"match-announcement:{p.pk}:{role}" for p in pairs for role in ROLES}
+
+
+def test_a_match_whose_person_left_is_ended_at_release_not_announced(
+    cohort, django_capture_on_commit_callbacks
+):
+    kept, gone = approved(cohort), approved(cohort)
+    Application.objects.filter(pk=gone.mentor_id).update(status="withdrawn")
+
+    assert release(cohort, django_capture_on_commit_callbacks) == 1
+
+    gone.refresh_from_db()
+    assert gone.status == "ended"
+    assert gone.notified_at is None
+    assert "is withdrawn" in gone.end_reason
+    assert {address for email in mail.outbox for address in email.to} >= {
+        kept.mentor.member.email,
+        kept.mentee.member.email,
+    }
+    assert gone.mentee.member.email not in {a for e in mail.outbox for a in e.to}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,6 +276,7 @@ def test_a_pair_approved_after_the_notification_date_is_released_by_the_next_run
             mentor=AcceptedMentorFactory(cohort=cohort),
             mentee=AcceptedFactory(cohort=cohort),
             created_by=staff,
+            below_minimum_reason="They asked to work together.",
         )
     mail.outbox.clear()
 
@@ -279,32 +331,37 @@ def test_the_job_queues_one_task_per_due_cohort_in_a_fixed_number_of_queries(
     with (
         time_machine.travel(datetime(2026, 9, 30, 9, tzinfo=NEW_YORK), tick=False),
         mock.patch.object(release_cohort_matches, "delay") as delay,
-        django_assert_max_num_queries(2),  # the cohorts due, the announcements lost
+        django_assert_max_num_queries(1),  # the cohorts due
     ):
         release_due_matches()
 
     assert sorted(call.args[0] for call in delay.call_args_list) == sorted(c.pk for c in due)
 
 
-def test_an_announcement_whose_task_was_lost_is_sent_by_the_next_run(
+def test_announcements_lost_with_the_broker_are_sent_by_the_sweeper_at_any_hour(
     cohort, pairs, django_capture_on_commit_callbacks
 ):
-    # Released by hand, but the worker never got the announcement tasks (broker down).
+    # Released by hand late in the evening, with the task queue down: nothing is queued.
+    evening = datetime(2026, 9, 26, 22, 30, tzinfo=NEW_YORK)
     with (
+        time_machine.travel(evening, tick=False),
         mock.patch.object(announce_match, "delay", side_effect=ConnectionError("broker down")),
+        mock.patch.object(send_notification, "delay", side_effect=ConnectionError("broker down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert matches_release(cohort=cohort) == 2
-    assert not Notification.objects.exists()
+    assert mail.outbox == []
+    assert Notification.objects.pending().count() == 4
 
-    # Too soon: the queued tasks may still be on their way.
-    run_job(BEFORE_THE_DATE + timedelta(minutes=5), django_capture_on_commit_callbacks)
-    assert not Notification.objects.exists()
-
-    run_job(BEFORE_THE_DATE + timedelta(hours=1), django_capture_on_commit_callbacks)
+    # The notifications sweeper (every five minutes, at any hour) sends them, once.
+    for later in (timedelta(minutes=10), timedelta(minutes=20), timedelta(days=4)):
+        with (
+            time_machine.travel(evening + later, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            sweep_notifications()
     assert len(mail.outbox) == 4
-    run_job(BEFORE_THE_DATE + timedelta(hours=2), django_capture_on_commit_callbacks)
-    assert len(mail.outbox) == 4
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_the_schedules_are_in_beat_and_their_migration_can_be_reversed():

@@ -23,6 +23,7 @@ from matching.services import (
     match_run_start,
     matches_approve,
     matches_reject,
+    matches_release,
 )
 from tests.factories import (
     AcceptedFactory,
@@ -178,7 +179,9 @@ def test_people_paired_in_an_earlier_cohort_are_not_paired_again(cohort):
         mentor=AcceptedMentorFactory(cohort=earlier, member=mentors["co"].member),
         mentee=AcceptedFactory(cohort=earlier, member=mentees["co"].member),
         created_by=staff,
+        below_minimum_reason="A pair the earlier cohort's staff chose.",
     )
+    matches_release(cohort=earlier)
     match_end(match=before, ended_by=staff, reason="Cohort finished.")
     inputs = cohort_inputs(cohort)
     assert inputs.forbidden == {(mentees["co"].pk, mentors["co"].pk)}
