@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from accounts import admin_privacy
 from applications.models import Application, Interest, PracticeArea
 from cohorts.admin import CohortAdmin as BaseCohortAdmin
 from cohorts.models import Cohort
@@ -34,6 +35,8 @@ SELF_IDENTIFICATION_PERMISSION = "applications.view_self_identification"
 UNMATCHED_SHOWN = 300
 RELEASE_PERMISSION = "matching.change_match"
 RELEASE_PAIRS_SHOWN = 100
+# A pair's reasons and score components carry what self-identification contributed.
+admin_privacy.private_fields(SELF_IDENTIFICATION_PERMISSION, Match, ["reasons", "components"])
 
 
 def _context(model_admin: admin.ModelAdmin, request: HttpRequest, **extra) -> dict:
@@ -115,7 +118,7 @@ class _Person:
 
 
 @admin.register(MatchRun)
-class MatchRunAdmin(admin.ModelAdmin):
+class MatchRunAdmin(admin_privacy.ModelAdmin):
     list_display = [
         "__str__",
         "algorithm",
@@ -303,7 +306,7 @@ class SourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(admin_privacy.ModelAdmin):
     list_display = [
         "mentor_name",
         "mentee_name",
