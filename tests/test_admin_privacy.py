@@ -20,6 +20,7 @@ from django.utils import timezone
 from applications.models import Application, BackgroundGroup, MemberProfile
 from applications.services import profile_snapshot
 from matching.models import Match, MatchRun
+from matching.services import match_announce
 from meetings.admin import MeetingAdmin
 from meetings.models import ActionItem, Expectations, Goal, GoalComment, Meeting
 from meetings.services import meeting_reminder_send
@@ -219,6 +220,7 @@ def world():
         now=planned.starts_at - timedelta(hours=23),
     )
     assert Notification.objects.filter(kind="meeting_reminder").exists()
+    match_announce(match_id=pair.pk)  # the reasons it quotes leave self-identification out
     Notification.objects.create(
         kind="orientation_reminder",
         idempotency_key="orientation-reminder:test",
