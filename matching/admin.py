@@ -125,7 +125,8 @@ def _with_shown_score(queryset: QuerySet, user) -> QuerySet:
 
 
 def _shown_unmatched_reason(reason: str, user) -> str:
-    """An unmatched applicant's reason without the scores of pairs nobody sees the parts of."""
+    """An unmatched applicant's reason without the scores and counts it quotes: they are of
+    pairs whose parts nobody is shown, shared-background points included."""
     if _sees_background(user):
         return reason
     return _CAPACITY_DETAIL.sub(r"\1", _BEST_SCORES.sub("", reason))
