@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from accounts import admin_privacy
 from cohorts.models import Cohort
 from mentorship.spreadsheets import csv_safe
 
@@ -29,16 +30,20 @@ from .models import (
 from .services import ApplicationError, application_decide
 
 SELF_IDENTIFICATION_PERMISSION = "applications.view_self_identification"
+# Self-identification, and the submitted application's frozen copy of it: never searched or
+# filtered on by staff without the permission.
+admin_privacy.private_fields(SELF_IDENTIFICATION_PERMISSION, MemberProfile, PROFILE_PRIVATE_FIELDS)
+admin_privacy.private_fields(SELF_IDENTIFICATION_PERMISSION, Application, ["profile_snapshot"])
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(admin_privacy.ModelAdmin):
     list_display = ["name", "code", "region", "division", "default_time_zone", "order"]
     list_filter = ["region", "division"]
     search_fields = ["name", "code"]
 
 
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(admin_privacy.ModelAdmin):
     list_display = ["name", "order", "is_active"]
     list_editable = ["order", "is_active"]
     list_filter = ["is_active"]
@@ -97,7 +102,7 @@ class MembershipStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin_privacy.ModelAdmin):
     list_display = ["member_number", "last_name", "first_name", "email", "expires_on", "user"]
     list_filter = [MembershipStatusFilter]
     search_fields = ["member_number", "email", "last_name", "first_name", "user__email"]
@@ -144,7 +149,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(MemberProfile)
-class MemberProfileAdmin(admin.ModelAdmin):
+class MemberProfileAdmin(admin_privacy.ModelAdmin):
     list_display = ["user", "location", "career_stage", "time_zone", "updated_at"]
     list_filter = ["location__region", "career_stage"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "institution"]
@@ -173,7 +178,7 @@ class RegionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(admin_privacy.ModelAdmin):
     list_display = [
         "member_name",
         "member_email",

@@ -7,12 +7,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts import admin_privacy
+
 from .models import RESOURCE_FILE_EXTENSIONS, Cohort, Resource
 from .services import resource_delete, resource_save
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(admin_privacy.ModelAdmin):
     list_display = [
         "name",
         "phase_label",
@@ -112,7 +114,7 @@ class ResourceFileWidget(AdminFileWidget):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(admin_privacy.ModelAdmin):
     list_display = ["title", "audience", "phase", "cohort", "order", "kind"]
     list_editable = ["order"]
     list_filter = ["cohort", "audience", "phase"]

@@ -1,8 +1,13 @@
+import re
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Avg, Count, DecimalField, F, Min, QuerySet, Sum, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
@@ -10,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from accounts import admin_privacy
 from applications.models import Application, Interest, PracticeArea
 from applications.services import cohort_capacity_refusals
 from cohorts.admin import CohortAdmin as BaseCohortAdmin
@@ -36,6 +42,8 @@ SELF_IDENTIFICATION_PERMISSION = "applications.view_self_identification"
 UNMATCHED_SHOWN = 300
 RELEASE_PERMISSION = "matching.change_match"
 RELEASE_PAIRS_SHOWN = 100
+# A pair's reasons and score components carry what self-identification contributed.
+admin_privacy.private_fields(SELF_IDENTIFICATION_PERMISSION, Match, ["reasons", "components"])
 
 
 def _context(model_admin: admin.ModelAdmin, request: HttpRequest, **extra) -> dict:
@@ -78,6 +86,54 @@ def _components_and_reasons(match: "Match | Proposal", user) -> tuple[list, list
     return components, public_reasons(match.reasons) if private else list(match.reasons)
 
 
+# Scores and the shared-background component
+# ---------------------------------------------
+# Staff without the self-identification permission are not shown the shared-background part of
+# a score; if they were shown the total, the total minus the parts they see would be exactly that
+# part. So everything they see of scores leaves it out: each pair's score, its order in lists,
+# a run's totals and the best scores quoted in unmatched reasons.
+
+_SCORE = DecimalField(max_digits=5, decimal_places=2)
+_BEST_SCORES = re.compile(r" ?\(the best scores [0-9.]+\)")
+_CAPACITY_DETAIL = re.compile(r"^(capacity used by better-fitting pairs):.*$")
+
+
+def _hundredths(value) -> Decimal | None:
+    # Database arithmetic on decimals comes back as 110 or 55.0 on SQLite: show 110.00.
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _sees_background(user) -> bool:
+    return user.has_perm(SELF_IDENTIFICATION_PERMISSION)
+
+
+def _shown_score(match: "Match | Proposal", user) -> Decimal:
+    """The score `user` may read: without the shared-background points unless they may see them."""
+    score = Decimal(str(match.score)).quantize(Decimal("0.01"))
+    if _sees_background(user):
+        return score
+    points = (match.components.get("shared_background") or {}).get("points") or 0
+    return score - Decimal(str(points)).quantize(Decimal("0.01"))
+
+
+def _with_shown_score(queryset: QuerySet, user) -> QuerySet:
+    """`shown_score` on each match, as `_shown_score` reads it, to order by in the database."""
+    if _sees_background(user):
+        return queryset.annotate(shown_score=F("score"))
+    background = Cast(KT("components__shared_background__points"), _SCORE)
+    return queryset.annotate(
+        shown_score=F("score") - Coalesce(background, Value(Decimal(0)), output_field=_SCORE)
+    )
+
+
+def _shown_unmatched_reason(reason: str, user) -> str:
+    """An unmatched applicant's reason without the scores and counts it quotes: they are of
+    pairs whose parts nobody is shown, shared-background points included."""
+    if _sees_background(user):
+        return reason
+    return _CAPACITY_DETAIL.sub(r"\1", _BEST_SCORES.sub("", reason))
+
+
 def _decide(request: HttpRequest, match_ids: list[int], decision: str) -> bool:
     """Approve or reject, putting the outcome in a message. True when it went through."""
     try:
@@ -117,7 +173,7 @@ class _Person:
 
 
 @admin.register(MatchRun)
-class MatchRunAdmin(admin.ModelAdmin):
+class MatchRunAdmin(admin_privacy.ModelAdmin):
     list_display = [
         "__str__",
         "algorithm",
@@ -137,6 +193,16 @@ class MatchRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # runs are started from the "Run matching" page
+
+    def get_list_display(self, request: HttpRequest):
+        if _sees_background(request.user):
+            return self.list_display
+        # A run's totals include the shared-background points its pairs' scores leave out.
+        return [
+            name
+            for name in self.list_display
+            if name not in {"total_score", "mean_score", "min_score"}
+        ]
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # a run is the record of what was proposed and why
@@ -220,13 +286,13 @@ class MatchRunAdmin(admin.ModelAdmin):
         areas = dict(PracticeArea.objects.values_list("pk", "name"))
         interests = dict(Interest.objects.values_list("pk", "name"))
         matches = (
-            Match.objects.filter(run=run)
+            _with_shown_score(Match.objects.filter(run=run), request.user)
             .select_related("mentor__member", "mentee__member", "decided_by")
             .prefetch_related("mentee__desired_practice_areas")
-            .order_by("-score", "pk")
+            .order_by("-shown_score", "pk")
         )
         if request.GET.get("order") == "weakest":
-            matches = matches.order_by("score", "pk")
+            matches = matches.order_by("shown_score", "pk")
         page = Paginator(matches, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
         comparison = match_run_compare(run) if run.status == MatchRun.Status.DONE else None
         rows = []
@@ -245,6 +311,7 @@ class MatchRunAdmin(admin.ModelAdmin):
                     "mentor": mentor,
                     "mentee": mentee,
                     "people": (mentor, mentee),
+                    "score": _hundredths(match.shown_score),
                     "components": components,
                     "reasons": reasons,
                     "change": comparison.change_by_mentee.get(match.mentee_id)
@@ -256,6 +323,13 @@ class MatchRunAdmin(admin.ModelAdmin):
         people = Application.objects.select_related("member").in_bulk(
             [u["applicant"] for u in unmatched]
         )
+        if _sees_background(request.user):
+            totals = {"total": run.total_score, "mean": run.mean_score, "lowest": run.min_score}
+        else:
+            totals = matches.order_by().aggregate(
+                total=Sum("shown_score"), mean=Avg("shown_score"), lowest=Min("shown_score")
+            )
+            totals = {name: _hundredths(value) for name, value in totals.items()}
         return _context(
             self,
             request,
@@ -264,8 +338,16 @@ class MatchRunAdmin(admin.ModelAdmin):
             original=run,
             rows=rows,
             page=page,
+            totals=totals,
             comparison=comparison,
-            unmatched=[{**u, "application": people.get(u["applicant"])} for u in unmatched],
+            unmatched=[
+                {
+                    **u,
+                    "reason": _shown_unmatched_reason(u["reason"], request.user),
+                    "application": people.get(u["applicant"]),
+                }
+                for u in unmatched
+            ],
             unmatched_hidden=max(len(run.unmatched) - UNMATCHED_SHOWN, 0),
             proposed_left=Match.objects.filter(run=run).proposed().count(),
             weights=[(COMPONENT_LABELS[name], run.weights.get(name)) for name in COMPONENTS],
@@ -305,12 +387,12 @@ class SourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(admin_privacy.ModelAdmin):
     list_display = [
         "mentor_name",
         "mentee_name",
         "cohort",
-        "score",
+        "shown_score",
         "status",
         "released",
         "run",
@@ -331,7 +413,7 @@ class MatchAdmin(admin.ModelAdmin):
         "mentor",
         "mentee",
         "status",
-        "score",
+        "shown_score",
         "mentor_slot",
         "mentor_capacity",
         "created_at",
@@ -348,6 +430,9 @@ class MatchAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # end a match instead: its history stays on record
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return _with_shown_score(super().get_queryset(request), request.user)
 
     def get_urls(self):
         return [
@@ -371,6 +456,10 @@ class MatchAdmin(admin.ModelAdmin):
     @admin.display(description="Mentee", ordering="mentee__member__last_name")
     def mentee_name(self, obj: Match) -> str:
         return str(obj.mentee.member)
+
+    @admin.display(description="Score", ordering="shown_score")
+    def shown_score(self, obj: Match) -> Decimal | None:
+        return _hundredths(obj.shown_score)
 
     @admin.display(description="Released", boolean=True, ordering="notified_at")
     def released(self, obj: Match) -> bool:
@@ -419,7 +508,8 @@ class MatchAdmin(admin.ModelAdmin):
                     )
                     messages.success(
                         request,
-                        f"{match} are matched (score {match.score}). Members see it once "
+                        f"{match} are matched (score {_shown_score(match, request.user)}). "
+                        "Members see it once "
                         "notifications are released.",
                     )
                     return redirect("admin:matching_match_change", match.pk)
@@ -437,6 +527,7 @@ class MatchAdmin(admin.ModelAdmin):
                 cohort=cohort,
                 form=form,
                 preview=preview,
+                preview_score=_shown_score(preview, request.user) if preview else None,
                 preview_components=preview_parts[0],
                 preview_reasons=preview_parts[1],
             ),
@@ -503,7 +594,7 @@ class MatchAdmin(admin.ModelAdmin):
             [cohort],
             title=f"Release approved matches of {cohort.name}",
             cohort=cohort,
-            pairs=waiting[:RELEASE_PAIRS_SHOWN],
+            pairs=_with_shown_score(waiting, request.user)[:RELEASE_PAIRS_SHOWN],
             released_before=Match.objects.released().for_cohort(cohort).count(),
             cancel_url=reverse("admin:cohorts_cohort_change", args=[cohort.pk]),
         )

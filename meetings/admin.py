@@ -20,12 +20,22 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from accounts import admin_privacy
 from matching.models import Match
 from mentorship.spreadsheets import csv_safe
 
 from .forms import DURATION_HELP, DateTimeInput
 from .ledger import Ledger, LedgerStatus, format_minutes
-from .models import MAX_MEETING_MINUTES, MIN_MEETING_MINUTES, Goal, Meeting, Pair
+from .models import (
+    MAX_MEETING_MINUTES,
+    MIN_MEETING_MINUTES,
+    ActionItem,
+    Expectations,
+    Goal,
+    GoalComment,
+    Meeting,
+    Pair,
+)
 from .services import (
     PairActivity,
     WorkspaceError,
@@ -40,6 +50,14 @@ WORKSPACE_PERMISSION = "meetings.view_pair_workspace"
 END_PERMISSION = "matching.change_match"
 # The pair's own words: never selected, shown or exported by the admin.
 PRIVATE_MEETING_FIELDS = ["agenda", "video_link", "topics", "notes", "next_steps"]
+# Nor searched or filtered on, from any list, by staff without the workspace permission.
+admin_privacy.private_fields(WORKSPACE_PERMISSION, Meeting, PRIVATE_MEETING_FIELDS)
+admin_privacy.private_fields(WORKSPACE_PERMISSION, Goal, ["title", "description"])
+admin_privacy.private_fields(WORKSPACE_PERMISSION, ActionItem, ["title"])
+admin_privacy.private_fields(WORKSPACE_PERMISSION, GoalComment, ["body"])
+admin_privacy.private_fields(
+    WORKSPACE_PERMISSION, Expectations, ["meeting_plan", "communication", "other"]
+)
 
 
 class _Echo:
@@ -147,7 +165,7 @@ def hours_csv_response(pairs: Iterable[Match]) -> StreamingHttpResponse:
 
 
 @admin.register(Pair)
-class PairAdmin(admin.ModelAdmin):
+class PairAdmin(admin_privacy.ModelAdmin):
     list_display = [
         "mentor_name",
         "mentee_name",
@@ -370,7 +388,7 @@ class MeetingCorrectionForm(forms.Form):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(admin_privacy.ModelAdmin):
     list_display = [
         "pair",
         "starts_at",

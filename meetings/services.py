@@ -769,13 +769,12 @@ def meeting_reminder_send(
             "duration": duration_text(meeting.duration_minutes),
             "format": meeting.format,
             "format_label": meeting.get_format_display(),
-            "agenda": meeting.agenda,
-            "video_link": meeting.video_link,
+            # The agenda, the video link and the calendar file (which holds both) are the
+            # pair's own: read when the email is sent (`meeting_reminder_private_parts`), never
+            # stored in the notification staff read in admin.
+            "meeting_id": meeting.pk,
             "meeting_url": settings.SITE_URL + meeting.get_absolute_url(),
         }
-        ics = ics_calendar(
-            [meeting_calendar_event(meeting, str(partner))], name="Mentorship meeting"
-        )
         return notify(
             kind="meeting_reminder",
             key=meeting_reminder_key(
@@ -783,12 +782,24 @@ def meeting_reminder_send(
             ),
             recipient=user,
             context=context,
-            attachments=[
-                {
-                    "filename": f"mentorship-meeting-{meeting.pk}.ics",
-                    "content": ics.decode(),
-                    "mimetype": "text/calendar",
-                }
-            ],
             optional=True,
         )
+
+
+def meeting_reminder_private_parts(notification: Notification) -> tuple[dict, list[dict]]:
+    """What a meeting reminder shows of the pair's own words, read as it is sent: the agenda
+    and video link, and the calendar file with both. Nothing when the meeting is gone."""
+    context = notification.context
+    meeting = Meeting.objects.filter(pk=context.get("meeting_id")).first()
+    if meeting is None:
+        return {}, []
+    ics = ics_calendar(
+        [meeting_calendar_event(meeting, context.get("partner_name", ""))],
+        name="Mentorship meeting",
+    )
+    attachment = {
+        "filename": f"mentorship-meeting-{meeting.pk}.ics",
+        "content": ics.decode(),
+        "mimetype": "text/calendar",
+    }
+    return {"agenda": meeting.agenda, "video_link": meeting.video_link}, [attachment]

@@ -3,12 +3,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+from accounts import admin_privacy
+
 from .models import Notification
 from .services import notification_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin_privacy.ModelAdmin):
     list_display = ["kind", "to_email", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to_email", "idempotency_key", "kind"]

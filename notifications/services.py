@@ -26,6 +26,21 @@ class NotificationError(Exception):
     pass
 
 
+# kind -> function(notification) -> (context, attachments) added when the email is rendered.
+SendTimeParts = Callable[[Notification], tuple[dict, list[dict]]]
+_send_time_parts: dict[str, SendTimeParts] = {}
+
+
+def send_time_parts_register(*, kind: str, parts: SendTimeParts) -> None:
+    """Have `parts` add to every `kind` email, when it is rendered, what its row must not store.
+
+    The rows are the log staff read in admin; a pair's own words (a meeting's agenda and video
+    link) are for staff trusted with the pair's workspace only, so such emails store an id and
+    re-read the words at send time. Apps register in their `AppConfig.ready()`.
+    """
+    _send_time_parts[kind] = parts
+
+
 def notify(
     *,
     kind: str,
@@ -98,8 +113,12 @@ def notification_render(*, notification: Notification) -> EmailMultiAlternatives
     unsubscribe_url = ""
     if notification.optional and notification.recipient is not None:
         unsubscribe_url = unsubscribe_url_for(notification.recipient)
+    extra_context, extra_attachments = {}, []
+    if notification.kind in _send_time_parts:
+        extra_context, extra_attachments = _send_time_parts[notification.kind](notification)
     context = {
         **notification.context,
+        **extra_context,
         "unsubscribe_url": unsubscribe_url,
         "recipient": notification.recipient,
         "site_url": settings.SITE_URL,
@@ -127,7 +146,7 @@ def notification_render(*, notification: Notification) -> EmailMultiAlternatives
         message.extra_headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.attach_alternative(html, "text/html")
-    for attachment in notification.attachments:
+    for attachment in [*notification.attachments, *extra_attachments]:
         message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     return message
 

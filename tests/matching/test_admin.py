@@ -1,5 +1,7 @@
 """Staff running, reading and deciding matches in admin; members seeing their match."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -379,3 +381,110 @@ def test_a_pair_at_or_above_the_minimum_needs_no_reason_and_keeps_none(client, c
     client.force_login(StaffFactory())
     _add(client, cohort, *pair, create="1", confirm_below_minimum="on", below_minimum_reason="x")
     assert Match.objects.get().below_minimum_reason == ""
+
+
+def _share_a_background(mentor, mentee) -> None:
+    """Both opted in with the same self-identified group, and the mentee asked to share it."""
+    from applications.models import BackgroundGroup
+    from applications.services import profile_snapshot
+
+    group = BackgroundGroup.objects.order_by("pk").first()
+    for application in (mentor, mentee):
+        profile = application.member.profile
+        profile.use_background_in_matching = True
+        profile.save()
+        profile.background_groups.set([group])
+        application.profile_snapshot = profile_snapshot(profile)
+        application.wants_shared_background = application.role == "mentee"
+        application.save()
+
+
+def _staff_without_self_identification():
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename__endswith="_match"))
+    staff.user_permissions.add(*Permission.objects.filter(codename__endswith="_matchrun"))
+    return staff
+
+
+def test_staff_without_self_identification_see_every_score_without_the_shared_background_part(
+    client, cohort
+):
+    for state in ("CO", "OH"):
+        AcceptedMentorFactory(cohort=cohort, location=state)
+        AcceptedFactory(cohort=cohort, location=state)
+    run = _run(cohort)
+    sharing, other = Match.objects.filter(run=run).order_by("pk")
+    Match.objects.filter(pk=sharing.pk).update(
+        score="80.00",
+        components={
+            "region": {"points": 50.0, "max": 50.0},
+            "shared_background": {"points": 30.0, "max": 30.0},
+        },
+    )
+    Match.objects.filter(pk=other.pk).update(
+        score="60.00", components={"region": {"points": 60.0, "max": 100.0}}
+    )
+    MatchRun.objects.filter(pk=run.pk).update(total_score="140.00", mean_score="70.00")
+    result = reverse("admin:matching_matchrun_change", args=[run.pk])
+    match_page = reverse("admin:matching_match_change", args=[sharing.pk])
+
+    client.force_login(_staff_without_self_identification())
+    content = client.get(result).content.decode()
+    assert "80.00" not in content and "140.00" not in content and "70.00" not in content
+    assert "total score 110.00, mean 55.00, lowest 50.00" in content
+    # Ordered by the score they see: 60 before 50, not the hidden 80 before 60.
+    assert content.index(str(other.mentor.member)) < content.index(str(sharing.mentor.member))
+    assert "80.00" not in client.get(match_page).content.decode()
+    assert "50.00" in client.get(match_page).content.decode()
+    listing = client.get(reverse("admin:matching_match_changelist"), {"o": "3"})
+    assert "80.00" not in listing.content.decode()
+    runs = client.get(reverse("admin:matching_matchrun_changelist")).content.decode()
+    assert "140.00" not in runs
+
+    client.force_login(StaffFactory())  # a superuser holds every permission
+    content = client.get(result).content.decode()
+    assert "total score 140.00, mean 70.00" in content
+    assert content.index(str(sharing.mentor.member)) < content.index(str(other.mentor.member))
+    assert "80.00" in client.get(match_page).content.decode()
+    assert "140.00" in client.get(reverse("admin:matching_matchrun_changelist")).content.decode()
+
+
+def test_a_previewed_score_leaves_out_the_shared_background_for_staff_not_trusted_with_it(
+    client, cohort, pair
+):
+    mentor, mentee = pair
+    _share_a_background(mentor, mentee)
+    url = reverse("admin:matching_match_add") + f"?cohort={cohort.pk}"
+    form = {"mentor": mentor.pk, "mentee": mentee.pk, "preview": "1"}
+    client.force_login(StaffFactory())
+    trusted = client.post(url, form).context["preview_score"]
+    client.force_login(_staff_without_self_identification())
+    response = client.post(url, form)
+
+    points = response.context["preview"].components["shared_background"]["points"]
+    assert points > 0
+    assert response.context["preview_score"] == trusted - Decimal(str(points))
+    assert f"Score {trusted}" not in response.content.decode()
+
+
+def test_unmatched_reasons_quote_no_scores_to_staff_not_trusted_with_self_identification(
+    client, cohort, pair
+):
+    run = _run(cohort)
+    MatchRun.objects.filter(pk=run.pk).update(
+        unmatched=[
+            {
+                "applicant": pair[1].pk,
+                "role": "mentee",
+                "reason": "capacity used by better-fitting pairs: the 2 mentors scoring at least "
+                "30 for this mentee were given to others (the best scores 47.25)",
+            }
+        ]
+    )
+    url = reverse("admin:matching_matchrun_change", args=[run.pk])
+    client.force_login(_staff_without_self_identification())
+    content = client.get(url).content.decode()
+    assert "capacity used by better-fitting pairs" in content
+    assert "47.25" not in content and "the 2 mentors" not in content
+    client.force_login(StaffFactory())
+    assert "the best scores 47.25" in client.get(url).content.decode()

@@ -17,7 +17,7 @@ from meetings import services
 from meetings.models import Meeting
 from meetings.tasks import remind_meeting, send_meeting_reminders
 from notifications.models import Notification
-from notifications.services import reminders_set
+from notifications.services import notification_render, reminders_set
 from tests.factories import MeetingFactory, PairFactory
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +247,55 @@ def test_the_schedule_is_in_beat_and_its_migration_can_be_reversed():
     migration.create_schedule(apps, None)
     migration.create_schedule(apps, None)  # running it again changes nothing
     assert PeriodicTask.objects.filter(name="Meeting reminders").count() == 1
+
+
+def test_the_reminder_staff_see_in_the_notification_log_holds_no_agenda_or_video_link(
+    meeting, mentee, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(STARTS - timedelta(hours=23), tick=False):
+        with django_capture_on_commit_callbacks(execute=False):
+            send_meeting_reminders()
+        notification = Notification.objects.get(recipient=mentee)
+
+    stored = f"{notification.context} {notification.attachments}"
+    assert "Residency interviews" not in stored
+    assert "meet.example.org" not in stored
+    assert notification.context["meeting_id"] == meeting.pk
+
+
+def test_a_reminder_sent_later_reads_the_agenda_and_link_as_they_are_then(
+    meeting, mentee, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(STARTS - timedelta(hours=23), tick=False):
+        with django_capture_on_commit_callbacks(execute=False):
+            send_meeting_reminders()
+        Meeting.objects.filter(pk=meeting.pk).update(
+            agenda="Mock interview", video_link="https://meet.example.org/new-room"
+        )
+        notification = Notification.objects.get(recipient=mentee)
+        email = notification_render(notification=notification)
+
+    assert "Agenda:\nMock interview" in email.body
+    assert "join at https://meet.example.org/new-room" in email.body
+    [(_, content, _)] = email.attachments
+    [event] = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    assert str(event["url"]) == "https://meet.example.org/new-room"
+    assert "Mock interview" in str(event["description"])
+
+
+def test_reminders_recorded_before_keep_the_meeting_id_instead_of_its_agenda_and_link(meeting):
+    key = f"meeting-reminder:{meeting.pk}:2026-10-15T23:00:00+00:00:1"
+    Notification.objects.create(
+        kind="meeting_reminder",
+        idempotency_key=key,
+        to_email="maya@example.test",
+        context={"agenda": meeting.agenda, "video_link": meeting.video_link, "day": "tomorrow"},
+        attachments=[{"filename": "m.ics", "content": meeting.agenda, "mimetype": "text/calendar"}],
+    )
+    migration = import_module("meetings.migrations.0005_meeting_reminders_forget_agenda_and_link")
+
+    migration.forget_agenda_and_link(apps, None)
+
+    notification = Notification.objects.get(idempotency_key=key)
+    assert notification.context == {"day": "tomorrow", "meeting_id": meeting.pk}
+    assert notification.attachments == []

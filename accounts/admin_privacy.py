@@ -1,0 +1,155 @@
+"""The staff admin as a privacy boundary, shared by every ModelAdmin of the project.
+
+Django's admin filters a change list by almost any field named in the query string
+(`?notes__icontains=a`), whether or not the list shows it: one row on a hit, none on a miss, is
+enough to read a hidden text letter by letter. So a hidden column is not a hidden value. Here:
+
+- a change list accepts only the lookups it offers: its list filters' own parameters, its date
+  hierarchy and any the admin names in `allowed_lookups`. Anything else is refused the way
+  Django refuses a disallowed lookup (400 Bad Request), whatever the value, so a refusal says
+  nothing about the data;
+- fields declared private with `private_fields()` are never searched (`?q=`) nor filtered on for
+  staff without the permission that guards them, wherever the path to them starts.
+
+Apps declare their private fields in their own admin module; this module imports none of them.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib import admin
+from django.contrib.admin import widgets
+from django.contrib.admin.filters import SimpleListFilter
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field, Model
+from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpRequest
+
+# The parameters Django's field list filters and date hierarchy put after a field's path:
+# lookups on the offered field itself, never a step to another field.
+_FILTER_SUFFIXES = {
+    "exact",
+    "iexact",
+    "in",
+    "isnull",
+    "isempty",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "year",
+    "month",
+    "day",
+}
+
+# Field -> the permission that guards it.
+_PRIVATE: dict[Field, str] = {}
+
+
+def private_fields(permission: str, model: type[Model], names: Iterable[str]) -> None:
+    """Declare `model`'s fields `names` readable only by staff holding `permission`."""
+    for name in names:
+        _PRIVATE[model._meta.get_field(name)] = permission
+
+
+def private_permission(model: type[Model], path: str) -> str | None:
+    """The permission guarding the first private field on `path` (`match__meetings__notes`,
+    `notes__icontains`), or None when the path touches nothing private."""
+    for part in path.split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None  # the rest are lookups and transforms of the last field
+        # A reverse relation is private when the field it reverses is.
+        forward = field if getattr(field, "concrete", False) else getattr(field, "field", field)
+        if forward in _PRIVATE:
+            return _PRIVATE[forward]
+        if not field.is_relation or field.related_model is None:
+            return None
+        model = field.related_model
+    return None
+
+
+def may_see(request: HttpRequest, model: type[Model], path: str) -> bool:
+    permission = private_permission(model, path)
+    return permission is None or request.user.has_perm(permission)
+
+
+def _field_path(filter_item) -> str | None:
+    if isinstance(filter_item, (list, tuple)):
+        return filter_item[0]
+    if isinstance(filter_item, str):
+        return filter_item
+    return None
+
+
+def _pk_suffixes(model: type[Model], path: str) -> set[str]:
+    """`id__exact`, `id__in`...: the related-object filters' parameters, when `path` ends in
+    a relation (by the related model's primary key: not a step to another field)."""
+    field = None
+    for part in path.split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return set()
+        if field.is_relation and field.related_model is not None:
+            model = field.related_model
+    if field is None or not field.is_relation:
+        return set()
+    names = {"pk", model._meta.pk.name}
+    return {f"{name}{LOOKUP_SEP}{suffix}" for name in names for suffix in ("exact", "in")}
+
+
+class PrivacyAdminMixin:
+    """Mixed into every project ModelAdmin (before Django's class): offered lookups only, and no
+    search or filter over private fields for staff without their permission."""
+
+    # Query-string lookups the admin accepts besides its filters' own (links from elsewhere).
+    allowed_lookups: tuple[str, ...] = ()
+
+    def lookup_allowed(self, lookup: str, value, request: HttpRequest | None = None) -> bool:
+        if request is None or not self._offers(lookup, value, request):
+            return False
+        return may_see(request, self.model, lookup)
+
+    def _offers(self, lookup: str, value, request: HttpRequest) -> bool:
+        if lookup in self.allowed_lookups or self._limits_choices(lookup, value):
+            return True
+        paths = [_field_path(item) for item in self.get_list_filter(request)]
+        simple = {
+            item.parameter_name
+            for item in self.get_list_filter(request)
+            if isinstance(item, type) and issubclass(item, SimpleListFilter)
+        }
+        if lookup in simple:
+            return True
+        date_hierarchy = getattr(self, "date_hierarchy", None)
+        for path in [*filter(None, paths), *([date_hierarchy] if date_hierarchy else [])]:
+            if lookup == path:
+                return True
+            prefix = path + LOOKUP_SEP
+            if lookup.startswith(prefix):
+                rest = lookup.removeprefix(prefix)
+                if rest in _FILTER_SUFFIXES or rest in _pk_suffixes(self.model, path):
+                    return True
+        return False
+
+    def _limits_choices(self, lookup: str, value) -> bool:
+        """The related-object popup's filter, from a foreign key's `limit_choices_to`, as
+        Django's own `lookup_allowed` accepts it."""
+        for fk_lookup in self.model._meta.related_fkey_lookups:
+            if callable(fk_lookup):
+                fk_lookup = fk_lookup()
+            if (lookup, value) in widgets.url_params_from_lookup_dict(fk_lookup).items():
+                return True
+        return False
+
+    def get_search_fields(self, request: HttpRequest):
+        return [
+            field
+            for field in super().get_search_fields(request)
+            if may_see(request, self.model, field.lstrip("^=@"))
+        ]
+
+
+class ModelAdmin(PrivacyAdminMixin, admin.ModelAdmin):
+    """The base of the project's ModelAdmins."""
