@@ -97,7 +97,7 @@ def test_pages_for_non_members_are_valid_html(client, cohorts, non_member, path)
 def test_form_errors_on_the_apply_page_are_valid_html(client, cohorts, member):
     client.force_login(member)
     response = client.post("/cohorts/open/apply/mentee/", {"action": "submit"})
-    assert "Before you submit" in response.content.decode()
+    assert "There is a problem" in response.content.decode()
     assert_valid_html(response.content, context="apply with errors")
 
 
