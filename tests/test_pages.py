@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from cohorts.models import Cohort
@@ -155,6 +156,34 @@ def test_admin_pages_label_every_input_and_keep_wide_tables_in_their_own_region(
     assert 'class="module table-scroll" role="region" aria-labelledby="pairs-title"' in html
     cohort_form = client.get("/admin/cohorts/cohort/add/").content.decode()
     assert '<label for="id_application_deadline_1">Time:</label>' in cohort_form
+
+
+def _title(response) -> str:
+    return response.content.decode().split("<title>")[1].split("</title>")[0]
+
+
+def test_titles_tell_pages_apart(client, cohorts, member, staff):
+    client.force_login(member)
+    assert _title(client.get("/cohorts/open/apply/mentee/")).startswith(
+        "Apply to Open cohort as a mentee"
+    )
+    assert _title(client.get("/cohorts/open/apply/mentor/")).startswith(
+        "Apply to Open cohort as a mentor"
+    )
+
+    # A mentor with two mentees: staff reading either pair's pages know which pair it is.
+    first = PairFactory(mentor_capacity=2)
+    second = PairFactory(cohort=first.cohort, mentor=first.mentor, mentor_slot=2, mentor_capacity=2)
+    staff.user_permissions.add(Permission.objects.get(codename="view_pair_workspace"))
+    client.force_login(staff)
+    for page in ["/mentorship/{}/", "/mentorship/{}/meetings/"]:
+        titles = {_title(client.get(page.format(pair.pk))) for pair in [first, second]}
+        assert len(titles) == 2
+        assert all(str(first.mentor.member) in title for title in titles)
+
+    client.logout()
+    response = client.get("/accounts/password/reset/key/1-not-a-key/")
+    assert _title(response).startswith("Password reset link not valid")
 
 
 def _check_each(page, paths, **ids):
