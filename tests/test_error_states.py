@@ -14,7 +14,7 @@ from django.urls import reverse
 from applications.models import Application
 from meetings.models import Goal
 from tests.browser import assert_valid_html
-from tests.factories import CohortFactory, PairFactory
+from tests.factories import CohortFactory, PairFactory, SelectionCohortFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +205,15 @@ def test_the_meeting_duration_input_offers_the_limits_its_help_states(client, pa
         duration = _Elements(html).by_id("id_duration_minutes")
         assert (duration["min"], duration["max"]) == ("5", "300")
         assert "Between 5 and 300 minutes." in html
+
+
+def test_our_admin_forms_say_error_in_the_title_too(client, staff):
+    cohort = SelectionCohortFactory(name="Fall cohort")
+    client.force_login(staff)
+    url = reverse("admin:matching_matchrun_start") + f"?cohort={cohort.pk}"
+    page = _Elements(client.get(url).content.decode())
+    assert page.title.startswith("Run matching")
+    response = client.post(url, {"min_match_score": 120, "algorithm": "optimal"})
+    page = _Elements(response.content.decode())
+    assert page.title.startswith("Error: Run matching")
+    assert not page.title.startswith("Error: Error:")
