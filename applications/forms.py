@@ -111,9 +111,17 @@ AGREEMENT_LABELS = {
 class _ApplicationForm(forms.ModelForm):
     """Shared by both roles. Nothing is required to save a draft; submitting checks the rest."""
 
-    def __init__(self, *args, cohort, **kwargs):
+    # What submitting needs from this form, and what to say next to each field left empty.
+    # The service checks the same (with the profile) whatever the form says.
+    needed_to_submit: dict[str, str] = {
+        "agrees_to_commitment": "Tick this box to agree to the time commitment.",
+        "agrees_to_confidentiality": "Tick this box to agree to keep what is shared confidential.",
+    }
+
+    def __init__(self, *args, cohort, submitting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.cohort = cohort
+        self.submitting = submitting
         hours = f"{cohort.min_total_hours.normalize():f}"
         monthly = f"{cohort.min_monthly_hours.normalize():f}"
         for name, label in AGREEMENT_LABELS.items():
@@ -126,9 +134,17 @@ class _ApplicationForm(forms.ModelForm):
         # needs and says what is missing.
         for form_field in self.fields.values():
             form_field.required = False
+        # ...but the fields submitting needs are marked required, for screen readers (the
+        # `required` attribute; the form has `novalidate`, so a draft still saves) and by eye.
+        for name in self.needed_to_submit:
+            self.fields[name].widget.attrs["required"] = True
 
     def clean(self):
         cleaned = super().clean()
+        if self.submitting:
+            for name, message in self.needed_to_submit.items():
+                if not cleaned.get(name):
+                    self.add_error(name, message)
         # An unanswered choice keeps the model's default rather than becoming empty.
         return {
             name: value
@@ -138,6 +154,11 @@ class _ApplicationForm(forms.ModelForm):
 
 
 class MenteeApplicationForm(_ApplicationForm):
+    needed_to_submit = {
+        "goals": "Write the goals you want to achieve with a mentor.",
+        **_ApplicationForm.needed_to_submit,
+    }
+
     class Meta:
         model = Application
         fields = [
@@ -179,6 +200,11 @@ class MenteeApplicationForm(_ApplicationForm):
 
 
 class MentorApplicationForm(_ApplicationForm):
+    needed_to_submit = {
+        "offer": "Write what you can offer a mentee.",
+        **_ApplicationForm.needed_to_submit,
+    }
+
     class Meta:
         model = Application
         fields = [

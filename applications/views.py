@@ -96,8 +96,8 @@ def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
     form_class = APPLICATION_FORMS[role]
     if request.method == "POST":
         # No instance: the posted data goes to the service, which decides what may be saved.
-        form = form_class(request.POST, cohort=cohort)
         submit = request.POST.get("action") == "submit"
+        form = form_class(request.POST, cohort=cohort, submitting=submit)
         if form.is_valid():
             try:
                 application = application_save(

@@ -352,7 +352,6 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
             proposed_left=Match.objects.filter(run=run).proposed().count(),
             weights=[(COMPONENT_LABELS[name], run.weights.get(name)) for name in COMPONENTS],
             can_decide=request.user.has_perm("matching.change_match"),
-            refresh=not run.is_finished,
         )
 
 

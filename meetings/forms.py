@@ -1,4 +1,6 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 from .models import (
     MAX_MEETING_MINUTES,
@@ -26,13 +28,35 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+class LinkInput(forms.URLInput):
+    """A url input that gives back what the member typed, even when it is not a link.
+
+    HTML forbids a url input whose value is not an absolute URL, so a value that failed
+    validation comes back in a text input (with a url keyboard) rather than being dropped.
+    """
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        typed = context["widget"]["value"]
+        if typed:
+            try:
+                URLValidator()(typed)
+            except ValidationError:
+                context["widget"]["type"] = "text"
+                context["widget"]["attrs"]["inputmode"] = "url"
+        return context
+
+
 DURATION_HELP = f"Between {MIN_MEETING_MINUTES} and {MAX_MEETING_MINUTES} minutes."
 
 
 class MeetingFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["duration_minutes"].initial = 60
+        duration = self.fields["duration_minutes"]
+        duration.initial = 60
+        # The model's validators hold the limits; the input offers the same ones as its help.
+        duration.widget.attrs.update({"min": MIN_MEETING_MINUTES, "max": MAX_MEETING_MINUTES})
 
 
 class ExpectationsForm(forms.ModelForm):
@@ -79,6 +103,7 @@ class MeetingPlanForm(MeetingFormMixin, forms.ModelForm):
         label="Video link",
         required=False,
         assume_scheme="https",
+        widget=LinkInput,
         help_text="The link to join, if you meet by video.",
     )
 

@@ -257,7 +257,7 @@ def goal_detail(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     return _goal_page(request, match, role, goal)
 
 
-def _goal_page(request, match, role, goal, *, action_form=None, comment_form=None, status=200):
+def _goal_page(request, match, role, goal, *, action_form=None, comment_form=None):
     """The goal with its action plan and comments; a form given here shows its errors."""
     return render(
         request,
@@ -268,7 +268,6 @@ def _goal_page(request, match, role, goal, *, action_form=None, comment_form=Non
             "action_form": action_form or ActionItemForm(prefix="step"),
             "comment_form": comment_form or CommentForm(prefix="comment"),
         },
-        status=status,
     )
 
 
@@ -311,9 +310,7 @@ def action_item_add(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse
         else:
             messages.success(request, "Step added.")
             return redirect(reverse("meetings:goal", args=[match.pk, goal.pk]) + "#steps")
-    return _goal_page(
-        request, match, role, goal, action_form=form, status=200 if form.is_valid() else 400
-    )
+    return _goal_page(request, match, role, goal, action_form=form)
 
 
 @login_required
@@ -355,7 +352,7 @@ def goal_comment(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
         else:
             messages.success(request, "Comment added.")
         return redirect(reverse("meetings:goal", args=[match.pk, goal.pk]) + "#comments")
-    return _goal_page(request, match, role, goal, comment_form=form, status=400)
+    return _goal_page(request, match, role, goal, comment_form=form)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -330,6 +330,49 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A form posted without its CSRF token gets the site's own page, with a way back.
+CSRF_FAILURE_VIEW = "mentorship.views.csrf_failure"
+# What the browser may load and use: this site's own scripts, styles and images, nothing
+# inline (the pages need none: the one script is static/js/site.js), no framing, and none of
+# the powerful features. Production only: Django's debug pages use inline script and style.
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "mentorship.middleware.PermissionsPolicyMiddleware",
+]
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = (
+    None
+    if DEBUG
+    else {
+        "DIRECTIVES": {
+            "default-src": [_SELF],
+            "script-src": [_SELF],
+            "style-src": [_SELF],
+            # Bootstrap draws select arrows and check marks as data: SVG images.
+            "img-src": [_SELF, "data:"],
+            "object-src": ["'none'"],
+            "base-uri": [_SELF],
+            "frame-ancestors": ["'none'"],
+        }
+    }
+)
+PERMISSIONS_POLICY = (
+    ""
+    if DEBUG
+    else ", ".join(
+        f"{feature}=()"
+        for feature in [
+            "accelerometer",
+            "camera",
+            "geolocation",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "payment",
+            "usb",
+        ]
+    )
+)
 
 LOGGING = {
     "version": 1,

@@ -71,7 +71,9 @@ def page(chromium_browser, live_server, settings):
 def assert_accessible(page, *, context: str = "") -> None:
     """Run axe-core's WCAG 2.0/2.1 A and AA rules on the page; fail on any violation."""
     require(AXE_JS.exists(), f"axe-core not found at {AXE_JS}: run npm ci")
-    page.add_script_tag(path=str(AXE_JS))
+    # Evaluated through the DevTools protocol, not added as a <script>: the site's
+    # Content-Security-Policy forbids inline script, and the tests run under it.
+    page.evaluate(AXE_JS.read_text())
     result = page.evaluate(
         """async (tags) => await axe.run(document, {
             runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']
@@ -120,3 +122,104 @@ def assert_valid_html(html: str | bytes, *, context: str = "") -> None:
 def field(page, label: str):
     """The input labelled `label`, ignoring the asterisk shown on required fields."""
     return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+
+
+# For the element that has focus: its outline, and the colour behind the outline, sampled just
+# outside each side of the element where the ring is drawn (what is really there: a header, an
+# alert, the page), composited from the nearest opaque background up.
+_FOCUS_RING_JS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const rgba = (value) => {
+    const parts = (value.match(/rgba?\\(([^)]*)\\)/) || [null, '0, 0, 0, 0'])[1]
+      .split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return parts.length === 3 ? [...parts, 1] : parts;
+  };
+  const over = (top, bottom) => {
+    const a = top[3];
+    return [0, 1, 2].map((i) => top[i] * a + bottom[i] * (1 - a)).concat([1]);
+  };
+  const backdrop = (start) => {
+    const layers = [];
+    for (let node = start; node && node.nodeType === 1; node = node.parentElement) {
+      const colour = rgba(getComputedStyle(node).backgroundColor);
+      if (colour[3] > 0) layers.push(colour);
+      if (colour[3] >= 1) break;
+    }
+    return layers.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255, 1]);
+  };
+  const luminance = (c) => {
+    const [r, g, b] = c.slice(0, 3).map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (a, b) => {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  };
+  // Bootstrap scrolls smoothly: bring the element to the middle at once to measure around it.
+  el.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'});
+  const style = getComputedStyle(el);
+  const width = parseFloat(style.outlineWidth) || 0;
+  const ring = rgba(style.outlineColor);
+  const box = el.getBoundingClientRect();
+  const out = (parseFloat(style.outlineOffset) || 0) + width / 2;
+  const points = [
+    [box.left + box.width / 2, box.top - out],
+    [box.left + box.width / 2, box.bottom + out],
+    [box.left - out, box.top + box.height / 2],
+    [box.right + out, box.top + box.height / 2],
+  ].filter(([x, y]) => x >= 0 && y >= 0 && x < innerWidth && y < innerHeight);
+  const behind = points.map(([x, y]) => backdrop(
+    document.elementsFromPoint(x, y).find((n) => n !== el && !el.contains(n))
+      || document.documentElement
+  ));
+  const ratios = behind.map((colour) => contrast(ring, colour));
+  return {
+    element: el.outerHTML.slice(0, 120),
+    style: style.outlineStyle,
+    width: width,
+    ring: style.outlineColor,
+    behind: behind.map((c) => `rgb(${c.slice(0, 3).map(Math.round).join(', ')})`),
+    ratio: ratios.length ? Math.min(...ratios) : null,
+  };
+}"""
+
+
+def focus_rings(page, *, limit: int = 150) -> list[dict]:
+    """Tab through the page from the top; each stop's focus ring (see _FOCUS_RING_JS)."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    rings, seen = [], set()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        marker = page.evaluate(
+            """() => {
+              const el = document.activeElement;
+              if (!el || el === document.body) return null;
+              el.dataset.tabStop = el.dataset.tabStop || String(Math.random());
+              return el.dataset.tabStop;
+            }"""
+        )
+        if marker is None or marker in seen:
+            break
+        seen.add(marker)
+        rings.append(page.evaluate(_FOCUS_RING_JS))
+    return rings
+
+
+def assert_focus_is_visible(page, *, context: str = "") -> None:
+    """Every tab stop shows a solid ring at least 2px wide at 3:1 or more (WCAG 2.4.13)."""
+    rings = focus_rings(page)
+    assert rings, f"nothing on {context or page.url} takes focus"
+    faint = [
+        r
+        for r in rings
+        if r["style"] in {"none", "hidden"} or r["width"] < 2 or (r["ratio"] or 0) < 3
+    ]
+    assert not faint, f"faint focus on {context or page.url}:\n" + "\n".join(
+        f"- {r['element']}: {r['style']} {r['width']}px {r['ring']} on {r['behind']}: "
+        f"{r['ratio'] and round(r['ratio'], 2)}:1"
+        for r in faint
+    )

@@ -1,17 +1,25 @@
 """Every page so far: valid HTML, no axe violations, no sideways scrolling on a phone."""
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from cohorts.models import Cohort
-from tests.browser import assert_accessible, assert_valid_html, field
+from matching.services import match_run_execute, match_run_start
+from tests.browser import assert_accessible, assert_focus_is_visible, assert_valid_html, field
 from tests.factories import (
     PASSWORD,
+    AcceptedFactory,
+    AcceptedMentorFactory,
     ApplicationFactory,
     CohortFactory,
+    MeetingFactory,
     MemberFactory,
+    PairFactory,
+    SelectionCohortFactory,
     StaffFactory,
     UserFactory,
 )
@@ -46,6 +54,15 @@ MEMBER_PAGES = [
     "/cohorts/open/apply/mentor/",
 ]
 NON_MEMBER_PAGES = ["/applications/", "/membership/", "/cohorts/open/apply/mentee/"]
+# The project's own admin pages (Django's are Django's): a finished match run with pairs and
+# someone left unmatched, the cohort chooser, the cohort form, a pair's summary.
+ADMIN_PAGES = [
+    "/admin/matching/matchrun/{run}/change/",
+    "/admin/matching/matchrun/start/",
+    "/admin/cohorts/cohort/add/",
+    "/admin/cohorts/cohort/{cohort}/change/",
+    "/admin/meetings/pair/{pair}/change/",
+]
 PHONE = {"width": 375, "height": 740}
 
 
@@ -97,7 +114,7 @@ def test_pages_for_non_members_are_valid_html(client, cohorts, non_member, path)
 def test_form_errors_on_the_apply_page_are_valid_html(client, cohorts, member):
     client.force_login(member)
     response = client.post("/cohorts/open/apply/mentee/", {"action": "submit"})
-    assert "Before you submit" in response.content.decode()
+    assert "There is a problem" in response.content.decode()
     assert_valid_html(response.content, context="apply with errors")
 
 
@@ -110,9 +127,68 @@ def test_form_errors_are_valid_html(client):
     assert_valid_html(response.content, context="sign up with errors")
 
 
-def _check_each(page, paths, application=None):
+def _admin_world() -> dict:
+    """What the admin pages show: a cohort matched (one mentee left over), a released pair."""
+    cohort = SelectionCohortFactory(name="Fall cohort", min_match_score=10)
+    AcceptedMentorFactory(cohort=cohort, location="UT")
+    AcceptedFactory(cohort=cohort, location="CO")
+    AcceptedFactory(cohort=cohort, location="CO")
+    run = match_run_start(cohort=cohort, enqueue=False)
+    match_run_execute(run_id=run.pk)
+    pair = PairFactory()
+    MeetingFactory(match=pair, starts_at=datetime(2026, 10, 8, 17, tzinfo=UTC))
+    return {"run": run.pk, "cohort": cohort.pk, "pair": pair.pk}
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_our_admin_pages_are_valid_html(client, staff, path):
+    client.force_login(staff)
+    response = client.get(path.format(**_admin_world()))
+    assert response.status_code == 200
+    assert_valid_html(response.content, context=path)
+
+
+def test_admin_pages_label_every_input_and_keep_wide_tables_in_their_own_region(client, staff):
+    ids = _admin_world()
+    client.force_login(staff)
+    html = client.get(f"/admin/matching/matchrun/{ids['run']}/change/").content.decode()
+    assert 'http-equiv="refresh"' not in html
+    assert 'class="module table-scroll" role="region" aria-labelledby="pairs-title"' in html
+    cohort_form = client.get("/admin/cohorts/cohort/add/").content.decode()
+    assert '<label for="id_application_deadline_1">Time:</label>' in cohort_form
+
+
+def _title(response) -> str:
+    return response.content.decode().split("<title>")[1].split("</title>")[0]
+
+
+def test_titles_tell_pages_apart(client, cohorts, member, staff):
+    client.force_login(member)
+    assert _title(client.get("/cohorts/open/apply/mentee/")).startswith(
+        "Apply to Open cohort as a mentee"
+    )
+    assert _title(client.get("/cohorts/open/apply/mentor/")).startswith(
+        "Apply to Open cohort as a mentor"
+    )
+
+    # A mentor with two mentees: staff reading either pair's pages know which pair it is.
+    first = PairFactory(mentor_capacity=2)
+    second = PairFactory(cohort=first.cohort, mentor=first.mentor, mentor_slot=2, mentor_capacity=2)
+    staff.user_permissions.add(Permission.objects.get(codename="view_pair_workspace"))
+    client.force_login(staff)
+    for page in ["/mentorship/{}/", "/mentorship/{}/meetings/"]:
+        titles = {_title(client.get(page.format(pair.pk))) for pair in [first, second]}
+        assert len(titles) == 2
+        assert all(str(first.mentor.member) in title for title in titles)
+
+    client.logout()
+    response = client.get("/accounts/password/reset/key/1-not-a-key/")
+    assert _title(response).startswith("Password reset link not valid")
+
+
+def _check_each(page, paths, **ids):
     for path in paths:
-        page.goto(path.format(application=application))
+        page.goto(path.format(**ids))
         assert_accessible(page, context=path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (
@@ -131,11 +207,12 @@ def test_every_page_is_accessible_and_fits_the_screen(chromium_browser, live_ser
     application = ApplicationFactory(member=member, cohort=Cohort.objects.get(slug="upcoming"))
     UserFactory(email="nonmember@example.test")
     StaffFactory(email="staff@example.test")
+    ids = {"application": application.pk, **_admin_world()}
     for persona, paths in [
         (None, ANONYMOUS_PAGES),
         ("member@example.test", MEMBER_PAGES),
         ("nonmember@example.test", NON_MEMBER_PAGES),
-        ("staff@example.test", ["/"]),
+        ("staff@example.test", ["/", *ADMIN_PAGES]),
     ]:
         options = {"viewport": viewport} if viewport else {}
         context = chromium_browser.new_context(base_url=live_server.url, **options)
@@ -149,9 +226,39 @@ def test_every_page_is_accessible_and_fits_the_screen(chromium_browser, live_ser
             field(page, "Password").fill(PASSWORD)
             page.get_by_role("button", name="Sign In").click()
             page.wait_for_url(f"{live_server.url}/")
-            _check_each(page, paths, application=application.pk)
+            _check_each(page, paths, **ids)
         finally:
             context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_every_focus_ring_shows_at_3_to_1_and_2px_on_member_and_staff_pages(page, live_server):
+    CohortFactory(slug="open", name="Open cohort")
+    MemberFactory(email="member@example.test")
+    StaffFactory(email="staff@example.test")
+    ids = _admin_world()
+    _sign_in(page, "member@example.test", live_server)
+    page.goto("/cohorts/open/apply/mentee/")
+    page.get_by_role("button", name="Submit application").click()
+    # Form controls, radios, checkboxes, buttons, the error summary's links, header and footer.
+    assert_focus_is_visible(page, context="apply with errors")
+    page.goto("/profile/")
+    assert_focus_is_visible(page, context="profile")
+
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, "staff@example.test", live_server)
+    for path in [ADMIN_PAGES[0], ADMIN_PAGES[3]]:  # the run page, the cohort form
+        page.goto(path.format(**ids))
+        assert_focus_is_visible(page, context=path)
+
+
+def _sign_in(page, email: str, live_server) -> None:
+    page.goto("/accounts/login/")
+    field(page, "Email").fill(email)
+    field(page, "Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("^sign in$", re.I)).click()
+    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_the_home_page_lists_open_cohorts_in_constant_queries(

@@ -67,7 +67,10 @@ def test_a_student_signs_up_links_membership_drafts_submits_and_sees_status(page
 
     # Submitting without the agreements is refused, and the goals are still there.
     page.get_by_role("button", name="Submit application").click()
-    expect(page.get_by_text("Before you submit, please add your agreement")).to_be_visible()
+    expect(page.locator(".error-summary")).to_contain_text(
+        "Tick this box to agree to the time commitment."
+    )
+    expect(page.locator(".error-summary")).to_be_focused()
     expect(field(page, "Skills, knowledge and goals you want to achieve")).to_have_value(
         "Residency in oncology."
     )

@@ -119,7 +119,7 @@ def test_submitting_an_incomplete_application_keeps_what_was_typed(client, membe
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Before you submit, please add the goals you want to achieve" in html
+    assert "Write the goals you want to achieve with a mentor." in html
     assert "Mornings only" in html
     assert not Application.objects.exists()
 

@@ -111,12 +111,17 @@ def test_a_refused_run_is_explained_on_the_page(client, cohort):
     assert "has no accepted mentors yet" in response.content.decode()
 
 
-def test_a_running_run_page_refreshes_itself_until_done(client, cohort, pair):
+def test_a_running_run_page_says_so_politely_and_offers_a_link_instead_of_refreshing(
+    client, cohort, pair
+):
+    # A page that reloads itself every few seconds restarts a screen reader each time.
     client.force_login(StaffFactory())
     run = match_run_start(cohort=cohort, enqueue=False)
-    page = client.get(reverse("admin:matching_matchrun_change", args=[run.pk]))
-    assert 'http-equiv="refresh"' in page.content.decode()
-    assert "Matching is queued" in page.content.decode()
+    url = reverse("admin:matching_matchrun_change", args=[run.pk])
+    content = client.get(url).content.decode()
+    assert 'http-equiv="refresh"' not in content
+    assert '<p role="status">Matching is queued.' in content
+    assert f'<a href="{url}">check again</a>' in content
 
 
 def test_staff_approve_and_reject_pairs_on_the_result_page(client, cohort):

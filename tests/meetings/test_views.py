@@ -161,7 +161,7 @@ def test_the_workspace_shows_partner_progress_next_meeting_and_goals(client, wor
     assert str(mentor) in html
     assert mentor.email in html
     assert "1 h</strong> of 6 h met (16%)" in html
-    assert 'aria-valuenow="16"' in html
+    assert 'max="100" value="16"' in html
     assert "Secret goal title" in html
     assert "Next meeting:" in html
     # Oct met, Nov missed (no meeting), Dec in progress: at risk, said in words.

@@ -1,0 +1,18 @@
+from django import template
+from django.forms import BaseForm
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def error_prefix(context) -> str:
+    """ "Error: " when a form on the page came back with errors, so the title says it first.
+
+    A screen reader reads the title on arrival; without the prefix a page redisplayed with
+    errors sounds exactly like the page before it (WCAG 3.3.1). Any form in the context
+    counts, whatever the view named it.
+    """
+    for value in context.flatten().values():
+        if isinstance(value, BaseForm) and value.is_bound and value.errors:
+            return "Error: "
+    return ""
