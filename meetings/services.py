@@ -554,9 +554,16 @@ def _ledger(match: Match, minutes_by_month: dict[date, int], now: datetime | Non
     )
 
 
-def ledger_for(match: Match, *, now: datetime | None = None) -> Ledger:
-    """The ledger of one pair: one query."""
-    return _ledger(match, _minutes_by_match_and_month([match.pk]).get(match.pk, {}), now)
+def ledger_for(match: Match, *, now: datetime | None = None, through: date | None = None) -> Ledger:
+    """The ledger of one pair: one query.
+
+    With `through` (the first day of a month), only the minutes of that month and the months
+    before it count: the ledger as it stood when that month ended, whatever was logged since.
+    """
+    minutes = _minutes_by_match_and_month([match.pk]).get(match.pk, {})
+    if through is not None:
+        minutes = {month: total for month, total in minutes.items() if month <= through}
+    return _ledger(match, minutes, now)
 
 
 def ledgers_for(matches: Iterable[Match], *, now: datetime | None = None) -> dict[int, Ledger]:
