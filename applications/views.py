@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,7 +10,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cohorts.models import Cohort
 
 from .forms import APPLICATION_FORMS, MembershipLinkForm, ProfileForm
-from .membership import MembershipError, membership_is_current, membership_link
+from .membership import (
+    MembershipCheckThrottled,
+    MembershipError,
+    membership_check_consume,
+    membership_is_current,
+    membership_link,
+)
 from .models import Application, Interest, MemberProfile, Membership, PracticeArea, Role
 from .services import (
     ApplicationError,
@@ -42,13 +49,20 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 def membership(request: HttpRequest) -> HttpResponse:
     current = Membership.objects.filter(user=request.user).first()
     form = MembershipLinkForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
+            membership_check_consume(
+                user=request.user, ip=get_account_adapter().get_client_ip(request)
+            )
             membership_link(
                 user=request.user,
                 member_number=form.cleaned_data["member_number"],
                 last_name=form.cleaned_data["last_name"],
             )
+        except MembershipCheckThrottled as exc:
+            form.add_error(None, str(exc))
+            status = 429
         except MembershipError as exc:
             form.add_error(None, str(exc))
         else:
@@ -63,6 +77,7 @@ def membership(request: HttpRequest) -> HttpResponse:
             "is_current": current is not None and current.is_current_on(timezone.localdate()),
             "next": _safe_next(request, ""),
         },
+        status=status,
     )
 
 

@@ -309,6 +309,13 @@ MEMBERSHIP_CHECKER = env_str(
     "MEMBERSHIP_CHECKER", "applications.membership.RosterMembershipChecker"
 )
 
+# Membership checks (a member number and last name) allowed per account and per IP address in
+# a window of MEMBERSHIP_CHECK_WINDOW seconds, like allauth's limit on failed sign-ins; 0 turns a
+# limit off.
+MEMBERSHIP_CHECK_LIMIT_PER_ACCOUNT = env_int("MEMBERSHIP_CHECK_LIMIT_PER_ACCOUNT", 5)
+MEMBERSHIP_CHECK_LIMIT_PER_IP = env_int("MEMBERSHIP_CHECK_LIMIT_PER_IP", 20)
+MEMBERSHIP_CHECK_WINDOW = env_int("MEMBERSHIP_CHECK_WINDOW", 15 * 60)
+
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
 
 # Security: production sits behind TLS; DEBUG (a laptop) does not.
