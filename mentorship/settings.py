@@ -123,7 +123,11 @@ if not SECRET_KEY:
 elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters of random text.")
 
-SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
+# Without SITE_URL, links point at the local server on PORT (as `make demo` serves it), so a
+# demo on another port sends links that work.
+SITE_URL = env_url(
+    "SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}", schemes=("http", "https")
+).rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 _site_host = urlsplit(SITE_URL).hostname
 if _site_host and _site_host not in ALLOWED_HOSTS:
