@@ -44,7 +44,9 @@ MEMBER_PAGES = [
     "/notifications/preferences/",
     "/cohorts/upcoming/apply/mentee/",
     "/cohorts/open/apply/mentor/",
+    "/cohorts/closed/apply/mentee/",
 ]
+STAFF_PAGES = ["/", "/applications/{application}/review/"]
 NON_MEMBER_PAGES = ["/applications/", "/membership/", "/cohorts/open/apply/mentee/"]
 PHONE = {"width": 375, "height": 740}
 
@@ -135,7 +137,7 @@ def test_every_page_is_accessible_and_fits_the_screen(chromium_browser, live_ser
         (None, ANONYMOUS_PAGES),
         ("member@example.test", MEMBER_PAGES),
         ("nonmember@example.test", NON_MEMBER_PAGES),
-        ("staff@example.test", ["/"]),
+        ("staff@example.test", STAFF_PAGES),
     ]:
         options = {"viewport": viewport} if viewport else {}
         context = chromium_browser.new_context(base_url=live_server.url, **options)

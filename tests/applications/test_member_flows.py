@@ -8,6 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from applications.models import Application
+from tests.browser import assert_valid_html
 from tests.factories import ApplicationFactory, CohortFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +84,7 @@ def test_posting_to_a_closed_cohort_without_a_draft_never_claims_a_draft_was_kep
     response = client.post(
         "/cohorts/fall/apply/mentee/", {**MENTEE_POST, "goals": "Typed late", "action": "submit"}
     )
+    assert_valid_html(response.content, context="apply after the deadline")
     main = _main(response)
     assert "Applications for Fall cohort closed on" in main
     assert "Nothing was saved." in main

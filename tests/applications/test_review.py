@@ -6,6 +6,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 
 from applications.models import Application
+from tests.browser import assert_valid_html
 from tests.factories import ApplicationFactory, CohortFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,9 @@ def test_admin_view_on_site_opens_the_staff_review_page(client, staff, cohort):
 def test_the_review_page_shows_only_the_mentee_answers_of_a_mentee(client, staff, cohort):
     application = ApplicationFactory(cohort=cohort, goals="Learn oncology pharmacy.")
     client.force_login(staff)
-    main = _main(client.get(f"/applications/{application.pk}/review/"))
+    response = client.get(f"/applications/{application.pk}/review/")
+    assert_valid_html(response.content, context="staff review")
+    main = _main(response)
     assert "As a mentee" in main
     assert "Learn oncology pharmacy." in main
     assert "As a mentor" not in main
