@@ -149,7 +149,7 @@ def test_every_page_is_accessible_and_fits_the_screen(chromium_browser, live_ser
             page.goto("/accounts/login/")
             field(page, "Email").fill(persona)
             field(page, "Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign In").click()
+            page.get_by_role("button", name="Sign in").click()
             page.wait_for_url(f"{live_server.url}/")
             _check_each(page, paths, application=application.pk)
         finally:
