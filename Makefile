@@ -29,11 +29,16 @@ npm:
 	elif command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: browser and HTML-validity tests will be skipped"; fi
 
+# PORT goes to Django too: unless SITE_URL is set, every link in an email points at this port.
+# The seed's own emails go to files in var/demo-emails/, not over the logins it prints last;
+# the server's (sign-up confirmations, password resets) print in this terminal.
+DEMO_ENV := $(DEV_ENV) PORT=$(PORT)
+
 demo: sync
-	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	$(DEV_ENV) $(PY) manage.py seed_demo
+	@$(DEMO_ENV) $(PY) manage.py migrate --noinput -v 0
+	@$(DEMO_ENV) $(PY) manage.py seed_demo --email-dir var/demo-emails
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (staff admin: http://127.0.0.1:$(PORT)/admin/)"
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: sync npm
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 
 from accounts import admin_privacy
@@ -257,6 +257,15 @@ class ApplicationAdmin(admin_privacy.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Applications come from members; staff decide them with the actions.
         return False
+
+    def view_on_site(self, obj: Application) -> str:
+        # The member's own page is theirs alone (404 for staff); staff read and decide here.
+        return reverse("applications:review", kwargs={"pk": obj.pk})
+
+    def get_fieldsets(self, request: HttpRequest, obj: Application | None = None):
+        # Only the answers of the role applied for: the other role's fields are empty defaults.
+        hidden = {Role.MENTEE: "Mentor", Role.MENTOR: "Mentee"}.get(obj.role if obj else None)
+        return [fs for fs in super().get_fieldsets(request, obj) if fs[0] != hidden]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("desired_practice_areas")

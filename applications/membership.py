@@ -15,6 +15,7 @@ from datetime import date
 from typing import IO, Protocol
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -286,6 +287,61 @@ NOT_FOUND_MESSAGE = (
 
 class MembershipError(Exception):
     """A member-facing reason the membership cannot be linked; the message is shown as is."""
+
+
+class MembershipCheckThrottled(MembershipError):
+    """Too many membership checks from one account or one address; try again later."""
+
+
+def _window_text(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def membership_check_consume(*, user, ip: str) -> None:
+    """Count one membership check against the account's and the address's limits.
+
+    A check is a guess at a member number and last name, and the roster is the association's
+    membership list: without a limit, a script could try thousands of pairs a minute. Like
+    allauth's limit on failed sign-ins, the count is per account and per IP address, in the
+    cache (shared by every web process on Redis), over a fixed window; past either limit the
+    check is refused, whatever the guess, until the window ends. Counting every check rather
+    than failures only means a burst sent at once cannot slip in before the failures count.
+    A limit of 0 turns that limit off. If the cache does not answer (it fails open), nobody
+    is refused.
+    """
+    window = settings.MEMBERSHIP_CHECK_WINDOW
+    wait = _window_text(window)
+    office = settings.PROGRAM_OFFICE_EMAIL
+    limits = (
+        (
+            f"membership-check:user:{user.pk}",
+            settings.MEMBERSHIP_CHECK_LIMIT_PER_ACCOUNT,
+            f"Too many membership checks from your account. Try again in {wait}, or contact "
+            f"the program office at {office}.",
+        ),
+        (
+            f"membership-check:ip:{ip}",
+            settings.MEMBERSHIP_CHECK_LIMIT_PER_IP,
+            f"Too many membership checks from your network. Try again in {wait}, or contact "
+            f"the program office at {office}.",
+        ),
+    )
+    for key, limit, message in limits:
+        if limit <= 0:
+            continue
+        # add() starts the window only if none is running; incr() keeps its expiry.
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window ended between the two calls
+            cache.set(key, 1, timeout=window)
+            count = 1
+        if isinstance(count, int) and count > limit:
+            raise MembershipCheckThrottled(message)
 
 
 @dataclass(frozen=True)

@@ -29,15 +29,37 @@ def _deadline_text(cohort: Cohort) -> str:
     return date_format(timezone.localtime(cohort.application_deadline), "F j, Y, g:i A T")
 
 
-def _assert_open(cohort: Cohort, now: datetime) -> None:
+def application_closed_reason(
+    cohort: Cohort, application: Application | None, now: datetime
+) -> str | None:
+    """Why the member's application to `cohort` cannot be saved at `now`, or None when it can.
+
+    Says what became of what they already have, and only that: a member with nothing saved is
+    not told that a draft is kept.
+    """
     if now < cohort.applications_open_at:
         opens = date_format(timezone.localtime(cohort.applications_open_at), "F j, Y")
-        raise ApplicationError(f"Applications for {cohort.name} open on {opens}.")
-    if now >= cohort.application_deadline:
-        raise ApplicationError(
-            f"Applications for {cohort.name} closed on {_deadline_text(cohort)}. "
-            "Your saved draft is kept, but it can no longer be changed or submitted."
+        return f"Applications for {cohort.name} open on {opens}. Nothing was saved."
+    if now < cohort.application_deadline:
+        return None
+    closed = f"Applications for {cohort.name} closed on {_deadline_text(cohort)}."
+    if application is None:
+        return f"{closed} Nothing was saved."
+    if application.status == Application.Status.DRAFT:
+        return (
+            f"{closed} Your saved draft is kept as it was, but it can no longer be changed "
+            "or submitted."
         )
+    return (
+        f"{closed} Your application is kept as it was "
+        f"({application.get_status_display().lower()}); these changes were not saved."
+    )
+
+
+def _assert_open(cohort: Cohort, now: datetime, application: Application | None = None) -> None:
+    reason = application_closed_reason(cohort, application, now)
+    if reason:
+        raise ApplicationError(reason)
 
 
 def profile_for(user) -> MemberProfile:
@@ -135,10 +157,10 @@ def application_save(
     with transaction.atomic():
         # Lock the cohort row so the deadline check and the write see the same cohort dates.
         cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
-        _assert_open(cohort, now)
         application = (
             Application.objects.select_for_update().filter(cohort=cohort, member=member).first()
         )
+        _assert_open(cohort, now, application)
         if application is None:
             application = Application(cohort=cohort, member=member)
         elif not application.is_editable_status:
@@ -154,6 +176,9 @@ def application_save(
                 f"Mentors in {cohort.name} can take at most {cohort.max_mentees_per_mentor} "
                 "mentees."
             )
+        # A submitted application stays submitted: "save" on it (a stale tab's "Save draft"
+        # too) changes the submission, so what staff read is complete and current.
+        submit = submit or application.status == Application.Status.SUBMITTED
         first_submission = submit and application.submitted_at is None
         if submit:
             profile = profile_for(member)
@@ -174,7 +199,9 @@ def application_save(
         if first_submission:
             notify(
                 kind="application_received",
-                key=f"application-received:{application.pk}",
+                # One receipt per submission: a withdrawn application reopened and submitted
+                # again is a new submission, and the member is told it was received.
+                key=f"application-received:{application.pk}:{now.isoformat()}",
                 recipient=member,
                 context=_email_context(application),
             )
@@ -300,6 +327,36 @@ def staff_tell_place_freed(*, cohort: Cohort, key: str, summary: str, notes: lis
         notify(kind=PLACE_FREED_KIND, key=f"{key}:{user.pk}", recipient=user, context=context)
         for user in staff
     ]
+
+
+def application_reopen(*, application: Application, now: datetime | None = None) -> Application:
+    """Make a withdrawn application a draft again, while applications are open.
+
+    The same row comes back (one application per member per cohort), with what the member wrote;
+    it is a draft to change and submit again, and any earlier decision is forgotten.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        cohort = Cohort.objects.select_for_update().get(pk=application.cohort_id)
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status != Application.Status.WITHDRAWN:
+            raise ApplicationError(
+                f"This application is {application.get_status_display().lower()}, not "
+                "withdrawn: there is nothing to reopen."
+            )
+        if now >= cohort.application_deadline:
+            raise ApplicationError(
+                f"Applications for {cohort.name} closed on {_deadline_text(cohort)}, so a "
+                "withdrawn application can no longer be reopened."
+            )
+        application.status = Application.Status.DRAFT
+        application.submitted_at = None
+        application.decided_at = None
+        application.decided_by = None
+        application.save(
+            update_fields=["status", "submitted_at", "decided_at", "decided_by", "updated_at"]
+        )
+    return application
 
 
 DECISIONS = {

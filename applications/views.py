@@ -1,18 +1,28 @@
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.models import Cohort
 
 from .forms import APPLICATION_FORMS, MembershipLinkForm, ProfileForm
-from .membership import MembershipError, membership_is_current, membership_link
-from .models import Application, MemberProfile, Membership, Role
+from .membership import (
+    MembershipCheckThrottled,
+    MembershipError,
+    membership_check_consume,
+    membership_is_current,
+    membership_link,
+)
+from .models import Application, Interest, MemberProfile, Membership, PracticeArea, Role
 from .services import (
     ApplicationError,
+    application_closed_reason,
+    application_decide,
+    application_reopen,
     application_save,
     application_withdraw,
     profile_for,
@@ -39,13 +49,20 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 def membership(request: HttpRequest) -> HttpResponse:
     current = Membership.objects.filter(user=request.user).first()
     form = MembershipLinkForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
+            membership_check_consume(
+                user=request.user, ip=get_account_adapter().get_client_ip(request)
+            )
             membership_link(
                 user=request.user,
                 member_number=form.cleaned_data["member_number"],
                 last_name=form.cleaned_data["last_name"],
             )
+        except MembershipCheckThrottled as exc:
+            form.add_error(None, str(exc))
+            status = 429
         except MembershipError as exc:
             form.add_error(None, str(exc))
         else:
@@ -60,6 +77,7 @@ def membership(request: HttpRequest) -> HttpResponse:
             "is_current": current is not None and current.is_current_on(timezone.localdate()),
             "next": _safe_next(request, ""),
         },
+        status=status,
     )
 
 
@@ -94,10 +112,14 @@ def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
         messages.info(request, f"Your application is {existing.get_status_display().lower()}.")
         return redirect(existing)
     form_class = APPLICATION_FORMS[role]
+    if cohort.phase != Cohort.Phase.APPLICATIONS_OPEN:
+        return _apply_closed(request, cohort, context, existing, form_class)
     if request.method == "POST":
         # No instance: the posted data goes to the service, which decides what may be saved.
         submit = request.POST.get("action") == "submit"
-        form = form_class(request.POST, cohort=cohort, submitting=submit)
+        was_submitted = existing is not None and existing.status == Application.Status.SUBMITTED
+        # A submitted application stays submitted, so a change to it must be complete too.
+        form = form_class(request.POST, cohort=cohort, submitting=submit or was_submitted)
         if form.is_valid():
             try:
                 application = application_save(
@@ -110,6 +132,13 @@ def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
             except ApplicationError as exc:
                 form.add_error(None, str(exc))
             else:
+                if was_submitted:
+                    messages.success(
+                        request,
+                        "Your changes are saved to your submitted application; it stays "
+                        "submitted. You can change it until applications close.",
+                    )
+                    return redirect(application)
                 if submit:
                     messages.success(
                         request, "Your application is submitted. We have emailed you a receipt."
@@ -130,7 +159,7 @@ def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
         {
             "form": form,
             "application": existing,
-            "is_open": cohort.phase == Cohort.Phase.APPLICATIONS_OPEN,
+            "Status": Application.Status,
             "other_role": existing.get_role_display() if existing and existing.role != role else "",
             "profile_missing": profile_missing_for_submit(
                 member_profile or MemberProfile(user=request.user)
@@ -138,6 +167,37 @@ def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
         }
     )
     return render(request, "applications/apply.html", context)
+
+
+def _apply_closed(request, cohort, context, existing, form_class) -> HttpResponse:
+    """The apply page of a cohort not taking applications: no form to fill in, and what the
+    member can do instead. A form posted anyway (a tab left open past the deadline) is refused,
+    and what was typed is shown back, read only, so nothing is lost."""
+    form = None
+    refusal = None
+    if request.method == "POST":
+        refusal = application_closed_reason(cohort, existing, timezone.now())
+        form = form_class(request.POST, cohort=cohort)
+        for field in form.fields.values():
+            # Not `field.disabled`, which would show the saved values instead of the typed ones.
+            field.widget.attrs["disabled"] = True
+    others = Cohort.objects.exclude(pk=cohort.pk)
+    next_cohort = (
+        others.open_for_applications().order_by("application_deadline").first()
+        or others.upcoming().order_by("applications_open_at").first()
+    )
+    context.update(
+        {
+            "application": existing,
+            "is_upcoming": cohort.phase == Cohort.Phase.UPCOMING,
+            "refusal": refusal,
+            "form": form,
+            "next_cohort": next_cohort,
+            "next_is_open": next_cohort is not None
+            and next_cohort.phase == Cohort.Phase.APPLICATIONS_OPEN,
+        }
+    )
+    return render(request, "applications/apply_closed.html", context)
 
 
 @login_required
@@ -176,6 +236,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_withdraw": application.status
             not in {Application.Status.WITHDRAWN, Application.Status.DECLINED}
             and not (application.status == Application.Status.ACCEPTED and pairs_told),
+            "can_reopen": application.status == Application.Status.WITHDRAWN
+            and application.cohort.phase == Cohort.Phase.APPLICATIONS_OPEN,
         },
     )
 
@@ -197,3 +259,101 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Your application is withdrawn.")
         return redirect("applications:mine")
     return render(request, "applications/withdraw.html", {"application": application})
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _get_application_for_user(request, pk)
+    try:
+        application = application_reopen(application=application)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+        return redirect(application)
+    messages.success(
+        request,
+        "Your application is a draft again. Change what you need and submit it before "
+        "applications close.",
+    )
+    return redirect("applications:apply", slug=application.cohort.slug, role=application.role)
+
+
+REVIEW_DECISIONS = {
+    Application.Status.ACCEPTED: "Accept",
+    Application.Status.WAITLISTED: "Waitlist",
+    Application.Status.DECLINED: "Decline",
+}
+
+
+def _get_application_for_staff(request: HttpRequest, pk: int) -> Application:
+    # Members never learn this page exists: anyone but staff allowed to read applications gets
+    # "not found", as on every other URL of someone else's application.
+    if not (request.user.is_staff and request.user.has_perm("applications.view_application")):
+        raise Http404
+    return get_object_or_404(
+        Application.objects.with_related().prefetch_related("desired_practice_areas"), pk=pk
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff read one application (its role's answers only) and decide it.
+
+    Admin's "View on site" leads here. A decision goes through `application_decide`, as the
+    admin's bulk actions do, so the cohort's capacity is checked under the same lock.
+    """
+    application = _get_application_for_staff(request, pk)
+    can_decide = request.user.has_perm("applications.change_application")
+    if request.method == "POST":
+        decision = request.POST.get("decision", "")
+        if not can_decide:
+            raise Http404
+        if decision not in REVIEW_DECISIONS:
+            messages.error(request, "Choose accept, waitlist or decline.")
+            return redirect("applications:review", pk=application.pk)
+        try:
+            changed = application_decide(
+                application_ids=[application.pk], decision=decision, decided_by=request.user
+            )
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+        else:
+            label = Application.Status(decision).label.lower()
+            if changed:
+                messages.success(
+                    request, f"The application is {label}; the applicant is being emailed."
+                )
+            else:
+                messages.info(request, f"The application was already {label}; nothing changed.")
+        return redirect("applications:review", pk=application.pk)
+
+    cohort = application.cohort
+    taken = Application.objects.for_cohort(cohort).accepted().filter(role=application.role).count()
+    snapshot = application.profile_snapshot or {}
+    return render(
+        request,
+        "applications/review.html",
+        {
+            "application": application,
+            "cohort": cohort,
+            "Status": Application.Status,
+            "is_mentee": application.role == Role.MENTEE,
+            "snapshot": snapshot,
+            "practice_areas": PracticeArea.objects.filter(
+                pk__in=snapshot.get("practice_areas") or []
+            ),
+            "interests": Interest.objects.filter(pk__in=snapshot.get("interests") or []),
+            "places": cohort.mentee_capacity
+            if application.role == Role.MENTEE
+            else cohort.mentor_capacity,
+            "places_taken": taken,
+            "can_decide": can_decide
+            and application.status not in {Application.Status.DRAFT, Application.Status.WITHDRAWN},
+            "decisions": [
+                (status, label)
+                for status, label in REVIEW_DECISIONS.items()
+                if status != application.status
+            ],
+        },
+    )

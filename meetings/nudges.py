@@ -191,7 +191,9 @@ def pair_hour_reminders_send(
         match = pairs_for_month(month).with_people().get(pk=match_id)
     except Match.DoesNotExist:
         return []  # ended, or not a pair of that month
-    ledger = ledger_for(match, now=month_report_moment(month))
+    # The emails report the month that ended: a meeting already held in the month after it
+    # counts in next month's report, not in this one's "at the end of <month>" total.
+    ledger = ledger_for(match, now=month_report_moment(month), through=month)
     next_meeting = Meeting.objects.for_match(match).upcoming(now).first()
     reminder = hour_reminder_kind(ledger, month)
     members = [

@@ -39,7 +39,15 @@ from .models import (
 
 
 class WorkspaceError(Exception):
-    """A rule of the program refused the change; the message is shown to the member as is."""
+    """A rule of the program refused the change; the message is shown to the member as is.
+
+    `meeting` is the existing meeting a refusal is about (one already logged or planned at that
+    time), so the page can link to it.
+    """
+
+    def __init__(self, message: str, *, meeting: "Meeting | None" = None):
+        super().__init__(message)
+        self.meeting = meeting
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,7 +223,15 @@ def _check_in_period(match: Match, starts_at: datetime) -> date:
     return day
 
 
-def _check_no_overlap(match: Match, starts_at: datetime, minutes: int, exclude: int | None):
+def _check_no_overlap(
+    match: Match,
+    starts_at: datetime,
+    minutes: int,
+    exclude: int | None,
+    *,
+    user=None,
+    planning: bool = False,
+):
     """Refuse a second meeting at the same time: two logs of one meeting would count twice."""
     ends_at = starts_at + timedelta(minutes=minutes)
     # Meetings last at most a few hours: look only at those starting in a window around this one.
@@ -228,16 +244,50 @@ def _check_no_overlap(match: Match, starts_at: datetime, minutes: int, exclude: 
     )
     for other in nearby:
         if other.ends_at > starts_at:
-            when = dateformat.format(timezone.localtime(other.starts_at), r"F j \a\t g:i A")
-            if other.status == Meeting.Status.HELD:
-                by = other.logged_by.display_name if other.logged_by else "your partner"
-                raise WorkspaceError(
-                    f"{by} already logged a meeting on {when}. If it is the same meeting, "
-                    "confirm it instead of logging it again."
-                )
-            raise WorkspaceError(
-                f"A meeting is already planned on {when}. Mark that one as held instead."
+            raise _meeting_exists_error(match, other, user, planning=planning)
+
+
+def _meeting_exists_error(match: Match, other: Meeting, user, *, planning: bool) -> WorkspaceError:
+    """The refusal for a meeting already in the schedule at that time, saying who does what.
+
+    A member cannot confirm a meeting they logged themselves: they are told it is logged and
+    that their partner confirms it. The partner of whoever logged it is sent to confirm it.
+    """
+    when = dateformat.format(timezone.localtime(other.starts_at), r"F j \a\t g:i A")
+    role = member_role(match, user) if user is not None else None
+    if other.status == Meeting.Status.PLANNED:
+        if planning:
+            message = (
+                f"A meeting is already planned on {when}. Open it to reschedule it, or pick "
+                "another time."
             )
+        else:
+            message = (
+                f"A meeting is already planned on {when}. If it is the same meeting, open it "
+                "and log it as held instead."
+            )
+        return WorkspaceError(message, meeting=other)
+    by = other.logged_by.display_name if other.logged_by else "A member of the pair"
+    if role is None:
+        message = f"{by} already logged a meeting on {when}."
+    elif other.logged_by_id == user.pk:
+        partner = partner_of(match, user).display_name
+        message = f"You already logged a meeting on {when}; it counts once. " + (
+            f"{partner} has confirmed it."
+            if other.is_confirmed
+            else f"{partner} confirms it; there is nothing more for you to do."
+        )
+    elif other.is_confirmed:
+        message = (
+            f"{by} already logged a meeting on {when}, and it is confirmed; it counts once. "
+            "There is nothing to log again."
+        )
+    else:
+        message = (
+            f"{by} already logged a meeting on {when}. If it is the same meeting, open it and "
+            "confirm it instead of logging it again."
+        )
+    return WorkspaceError(message, meeting=other)
 
 
 def _check_held(match: Match, starts_at: datetime, now: datetime) -> date:
@@ -292,7 +342,14 @@ def meeting_plan(
             meeting = Meeting.objects.select_for_update().get(pk=meeting.pk, match=match)
             if meeting.status != Meeting.Status.PLANNED:
                 raise WorkspaceError("Only a planned meeting can be rescheduled.")
-        _check_no_overlap(match, starts_at, duration_minutes, exclude=meeting and meeting.pk)
+        _check_no_overlap(
+            match,
+            starts_at,
+            duration_minutes,
+            exclude=meeting and meeting.pk,
+            user=user,
+            planning=True,
+        )
         if meeting is None:
             meeting = Meeting(match=match, created_by=user)
         meeting.starts_at = starts_at
@@ -342,13 +399,15 @@ def meeting_log(
         _lock_match(match)
         if meeting is not None:
             meeting = Meeting.objects.select_for_update().get(pk=meeting.pk, match=match)
-            if meeting.status != Meeting.Status.PLANNED:
+            if meeting.status == Meeting.Status.CANCELLED:
                 raise WorkspaceError(
-                    "This meeting has already been logged"
-                    + (f" by {meeting.logged_by.display_name}" if meeting.logged_by else "")
-                    + "; confirm it instead."
+                    "This meeting was cancelled. If you met after all, log it as a new meeting."
                 )
-        _check_no_overlap(match, starts_at, duration_minutes, exclude=meeting and meeting.pk)
+            if meeting.status != Meeting.Status.PLANNED:
+                raise _meeting_exists_error(match, meeting, user, planning=False)
+        _check_no_overlap(
+            match, starts_at, duration_minutes, exclude=meeting and meeting.pk, user=user
+        )
         if meeting is None:
             meeting = Meeting(match=match, created_by=user)
         meeting.logged_at = now
@@ -401,7 +460,7 @@ def meeting_log_update(
     held_on = _check_held(match, starts_at, now)
     with transaction.atomic():
         _lock_match(match)
-        _check_no_overlap(match, starts_at, duration_minutes, exclude=meeting.pk)
+        _check_no_overlap(match, starts_at, duration_minutes, exclude=meeting.pk, user=user)
         if (meeting.starts_at, meeting.duration_minutes, meeting.format) != (
             starts_at,
             duration_minutes,
@@ -495,9 +554,16 @@ def _ledger(match: Match, minutes_by_month: dict[date, int], now: datetime | Non
     )
 
 
-def ledger_for(match: Match, *, now: datetime | None = None) -> Ledger:
-    """The ledger of one pair: one query."""
-    return _ledger(match, _minutes_by_match_and_month([match.pk]).get(match.pk, {}), now)
+def ledger_for(match: Match, *, now: datetime | None = None, through: date | None = None) -> Ledger:
+    """The ledger of one pair: one query.
+
+    With `through` (the first day of a month), only the minutes of that month and the months
+    before it count: the ledger as it stood when that month ended, whatever was logged since.
+    """
+    minutes = _minutes_by_match_and_month([match.pk]).get(match.pk, {})
+    if through is not None:
+        minutes = {month: total for month, total in minutes.items() if month <= through}
+    return _ledger(match, minutes, now)
 
 
 def ledgers_for(matches: Iterable[Match], *, now: datetime | None = None) -> dict[int, Ledger]:

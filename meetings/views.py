@@ -13,7 +13,8 @@ from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.calendar import ics_calendar, ics_response
@@ -61,6 +62,16 @@ def _workspace_url(match: Match) -> str:
 def _refused(request: HttpRequest, exc: Exception, form=None) -> None:
     """Show a refusal next to the form when there is one, else as a page message."""
     message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    existing = getattr(exc, "meeting", None)
+    if existing is not None:
+        # The refusal names a meeting already in the schedule: link to it, where the member
+        # can confirm it, log it as held or reschedule it.
+        message = format_html(
+            '{} <a href="{}">Open the meeting of {}</a>.',
+            message,
+            existing.get_absolute_url(),
+            dateformat.format(timezone.localtime(existing.starts_at), "F j"),
+        )
     if form is not None:
         form.add_error(None, message)
     else:

@@ -230,8 +230,8 @@ def _seed_active_pairs(cohort: Cohort, users: dict, *, now: datetime) -> None:
         approved_by=staff,
         now=now,
     )
-    # Released the real way, as on the notification date: each member's announcement goes to
-    # the demo's console email.
+    # Released the real way, as on the notification date: each member's announcement is sent
+    # (where the seed_demo command puts the seed's emails).
     released_at = datetime.combine(
         cohort.match_notification_date, time(9), tzinfo=timezone.get_current_timezone()
     )
@@ -272,7 +272,11 @@ def _seed_completed_pairs(cohort: Cohort, staff: User, *, now: datetime) -> None
         approved_by=staff,
         now=released_at,
     )
-    matches_release(cohort=cohort, released_by=staff, now=released_at)
+    # Its pairs were told long ago: the release is recorded as of then, without announcing the
+    # pairs now ("meet your mentor" for a mentorship that has ended would be nonsense).
+    Match.objects.for_cohort(cohort).approved().filter(notified_at__isnull=True).update(
+        notified_at=released_at
+    )
     histories = [[60] * 6, [90, 60, 60, 75, 60, 60], [120, 60, 0, 90, 60, 60], [60, 45, 30]]
     pairs = Match.objects.for_cohort(cohort).approved().with_people().order_by("pk")
     for index, pair in enumerate(pairs):

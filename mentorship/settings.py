@@ -124,7 +124,11 @@ if not SECRET_KEY:
 elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters of random text.")
 
-SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
+# Without SITE_URL, links point at the local server on PORT (as `make demo` serves it), so a
+# demo on another port sends links that work.
+SITE_URL = env_url(
+    "SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}", schemes=("http", "https")
+).rstrip("/")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 _site_host = urlsplit(SITE_URL).hostname
 if _site_host and _site_host not in ALLOWED_HOSTS:
@@ -247,6 +251,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise as they are.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -315,6 +321,13 @@ CELERY_TIMEZONE = TIME_ZONE
 MEMBERSHIP_CHECKER = env_str(
     "MEMBERSHIP_CHECKER", "applications.membership.RosterMembershipChecker"
 )
+
+# Membership checks (a member number and last name) allowed per account and per IP address in
+# a window of MEMBERSHIP_CHECK_WINDOW seconds, like allauth's limit on failed sign-ins; 0 turns a
+# limit off.
+MEMBERSHIP_CHECK_LIMIT_PER_ACCOUNT = env_int("MEMBERSHIP_CHECK_LIMIT_PER_ACCOUNT", 5)
+MEMBERSHIP_CHECK_LIMIT_PER_IP = env_int("MEMBERSHIP_CHECK_LIMIT_PER_IP", 20)
+MEMBERSHIP_CHECK_WINDOW = env_int("MEMBERSHIP_CHECK_WINDOW", 15 * 60)
 
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
 

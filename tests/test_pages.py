@@ -52,7 +52,9 @@ MEMBER_PAGES = [
     "/notifications/preferences/",
     "/cohorts/upcoming/apply/mentee/",
     "/cohorts/open/apply/mentor/",
+    "/cohorts/closed/apply/mentee/",
 ]
+STAFF_PAGES = ["/", "/applications/{application}/review/"]
 NON_MEMBER_PAGES = ["/applications/", "/membership/", "/cohorts/open/apply/mentee/"]
 # The project's own admin pages (Django's are Django's): a finished match run with pairs and
 # someone left unmatched, the cohort chooser, the cohort form, a pair's summary.
@@ -212,7 +214,7 @@ def test_every_page_is_accessible_and_fits_the_screen(chromium_browser, live_ser
         (None, ANONYMOUS_PAGES),
         ("member@example.test", MEMBER_PAGES),
         ("nonmember@example.test", NON_MEMBER_PAGES),
-        ("staff@example.test", ["/", *ADMIN_PAGES]),
+        ("staff@example.test", [*STAFF_PAGES, *ADMIN_PAGES]),
     ]:
         options = {"viewport": viewport} if viewport else {}
         context = chromium_browser.new_context(base_url=live_server.url, **options)
@@ -224,7 +226,7 @@ def test_every_page_is_accessible_and_fits_the_screen(chromium_browser, live_ser
             page.goto("/accounts/login/")
             field(page, "Email").fill(persona)
             field(page, "Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign In").click()
+            page.get_by_role("button", name="Sign in").click()
             page.wait_for_url(f"{live_server.url}/")
             _check_each(page, paths, **ids)
         finally:

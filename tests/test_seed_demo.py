@@ -1,7 +1,12 @@
+import os
+import subprocess
+import sys
 from datetime import date
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 
 from accounts.models import User
@@ -11,6 +16,7 @@ from matching.models import Match, MatchRun
 from meetings.ledger import LedgerStatus
 from meetings.models import Meeting
 from meetings.services import ledgers_for
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +145,106 @@ def test_seed_demo_cohort_needs_both_counts():
 
     with pytest.raises(CommandError, match="--mentors N and --mentees M"):
         call_command("seed_demo", "--cohort", "x", "--mentors", "3")
+
+
+# `make demo` ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_keeps_its_emails_out_of_the_terminal_and_prints_the_logins_last(
+    capsys, settings
+):
+    # As in `make demo`: emails to the console, and the seed's transaction really commits, so
+    # its emails are sent as they would be.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    call_command("seed_demo")
+    captured = capsys.readouterr()
+    printed = captured.out + captured.err
+    assert "Subject:" not in printed
+    assert "Meet your" not in printed
+    lines = captured.out.strip().splitlines()
+    assert len(lines) < 20
+    assert lines[-6:] == [
+        "  staff@demo.test  [staff, can use /admin/]",
+        "  mentee@demo.test  [member]",
+        "  mentor@demo.test  [member]",
+        "  outsider@demo.test  [member]",
+        "Password for every account: demo-pass-2026",
+        "Staff login: staff@demo.test / demo-pass-2026",
+    ]
+    assert any(
+        "emails to demo accounts were recorded in the notification log" in line for line in lines
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_writes_its_emails_to_files_when_asked(tmp_path, capsys):
+    call_command("seed_demo", "--email-dir", str(tmp_path))
+    files = list(tmp_path.iterdir())
+    assert files
+    assert len(files) == Notification.objects.count()
+    assert f"were written to {tmp_path}/" in capsys.readouterr().out
+
+
+def test_seed_demo_announces_the_active_cohorts_pairs_but_not_the_completed_ones(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    announced = Notification.objects.filter(kind="match_announcement")
+    subjects = {m.subject for m in mail.outbox}
+    assert announced.count() > 0
+    assert all("Current cohort" in subject for subject in subjects if "Meet your" in subject)
+    completed = Match.objects.filter(cohort__slug="pilot-completed")
+    assert completed.exists()
+    assert not completed.filter(notified_at__isnull=True).exists()  # still released, silently
+    keys = [f"match-announcement:{pk}:" for pk in completed.values_list("pk", flat=True)]
+    assert not [n for n in announced if any(n.idempotency_key.startswith(k) for k in keys)]
+
+
+def _settings_site_url(env: dict[str, str]) -> str:
+    inherited = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
+    clean = {k: v for k, v in os.environ.items() if k in inherited}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.SITE_URL)",
+        ],
+        cwd=settings.BASE_DIR,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "mentorship.settings", "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_links_point_at_the_port_the_demo_serves_on_unless_site_url_is_set():
+    assert _settings_site_url({"PORT": "18510"}) == "http://127.0.0.1:18510"
+    assert _settings_site_url({}) == "http://127.0.0.1:8000"
+    assert (
+        _settings_site_url({"PORT": "18510", "SITE_URL": "https://mentorship.example.org"})
+        == "https://mentorship.example.org"
+    )
+
+
+def test_make_demo_hands_its_port_to_django_and_the_seed_its_email_folder():
+    inherited = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
+    clean = {k: v for k, v in os.environ.items() if k in inherited}
+    result = subprocess.run(
+        ["make", "-n", "demo", "PORT=18510"],  # noqa: S607 - make from PATH, as a developer runs it
+        cwd=settings.BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    assert all("PORT=18510" in line for line in commands), commands
+    assert any("seed_demo --email-dir var/demo-emails" in line for line in commands)
+    assert any("runserver 127.0.0.1:18510" in line for line in commands)

@@ -24,13 +24,13 @@ def test_a_visitor_signs_up_confirms_their_email_and_is_signed_in(page, live_ser
     page.goto("/")
     assert_accessible(page, context="home, signed out")
     page.get_by_role("link", name="Create account").first.click()
-    expect(page.get_by_role("heading", name="Sign Up")).to_be_visible()
+    expect(page.get_by_role("heading", name="Create account")).to_be_visible()
     assert_accessible(page, context="sign up")
 
     field(page, "Email").fill("student@example.test")
     field(page, "Password").fill("a-long-pass-phrase")
     field(page, "Password (again)").fill("a-long-pass-phrase")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create account").click()
 
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
     assert_accessible(page, context="verification sent")
@@ -67,7 +67,7 @@ def test_a_member_who_forgot_their_password_resets_it_and_signs_in(page, live_se
     page.goto("/accounts/login/")
     field(page, "Email").fill("forgetful@example.test")
     field(page, "Password").fill("a-brand-new-phrase")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("You are signed in as forgetful@example.test")).to_be_visible()
 
 
@@ -76,7 +76,7 @@ def test_a_wrong_password_is_explained_and_the_email_kept(page):
     page.goto("/accounts/login/")
     field(page, "Email").fill("member@example.test")
     field(page, "Password").fill("not-my-password")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(
         page.get_by_text("The email address and/or password you specified are not correct.")
     ).to_be_visible()
@@ -92,7 +92,7 @@ def test_signing_in_and_out_works_without_javascript(chromium_browser, live_serv
         page.goto("/accounts/login/")
         field(page, "Email").fill("nojs@example.test")
         field(page, "Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_text("You are signed in as nojs@example.test")).to_be_visible()
         page.get_by_role("button", name="Sign out").click()
         expect(

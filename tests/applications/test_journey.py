@@ -26,11 +26,11 @@ def test_a_student_signs_up_links_membership_drafts_submits_and_sees_status(page
     page.goto("/cohorts/fall/")
     _check(page, "cohort page, signed out")
     page.get_by_role("link", name="Apply as a mentee").click()
-    page.get_by_role("link", name="sign up").click()
+    page.get_by_role("link", name="Create an account").click()
     field(page, "Email").fill("sofia@example.test")
     field(page, "Password").fill("a-long-pass-phrase")
     field(page, "Password (again)").fill("a-long-pass-phrase")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
     link = re.search(rf"{live_server.url}/accounts/confirm-email/\S+", mail.outbox[-1].body).group(
         0

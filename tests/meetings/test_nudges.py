@@ -496,3 +496,19 @@ def test_beat_runs_the_jobs_on_their_day_in_the_program_time_zone(
         day_of_month,
         day_of_week,
     )
+
+
+def test_the_october_summary_totals_only_the_meetings_held_by_the_end_of_october(
+    cohort, django_capture_on_commit_callbacks
+):
+    pair = _pair(cohort)
+    _met(pair, _oct(8), 60)
+    _met(pair, _nov(10), 90)  # already held when the October job runs late, in November
+
+    _run_monthly_job(django_capture_on_commit_callbacks, datetime(2026, 11, 20, 9, tzinfo=NEW_YORK))
+
+    [summary] = [e for e in _emails_to(_mentee(pair)) if "progress" in e.subject]
+    assert summary.subject == f"Your October progress with {_mentor(pair).display_name}"
+    assert "stands at the end of October" in summary.body
+    assert "Total: 1 h of 6 h (16%)" in summary.body
+    assert "2 h 30 min" not in summary.body

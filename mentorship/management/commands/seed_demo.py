@@ -1,6 +1,37 @@
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from mentorship.demo import DEFAULT_PASSWORD, DEMO_ACCOUNTS, seed_cohort, seed_demo
+from notifications.models import Notification
+
+
+@contextmanager
+def _seed_emails_kept_out_of_the_terminal(email_dir: Path | None):
+    """The seed goes through the real flows, so it sends what they send (receipts, match
+    announcements). Those emails are for demo accounts: write them to files in `email_dir`, or
+    keep them in memory, but never print them over the logins or hand them to a mail server.
+    The tasks' progress logs (and the in-memory broker's warning) are held back for the same
+    reason; errors still show."""
+    if email_dir is None:
+        backend = {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    else:
+        email_dir.mkdir(parents=True, exist_ok=True)
+        backend = {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(email_dir),
+        }
+    previous = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        with override_settings(**backend):
+            yield
+    finally:
+        logging.disable(previous)
 
 
 class Command(BaseCommand):
@@ -14,6 +45,12 @@ class Command(BaseCommand):
             "--password",
             default=DEFAULT_PASSWORD,
             help=f"Password for every demo account (default {DEFAULT_PASSWORD!r}).",
+        )
+        parser.add_argument(
+            "--email-dir",
+            type=Path,
+            help="Write the emails the seed sends to files in this folder (by default they "
+            "are recorded in the notification log only, never printed or sent).",
         )
 
         parser.add_argument("--cohort", metavar="SLUG", help="Generate this cohort instead.")
@@ -36,12 +73,26 @@ class Command(BaseCommand):
                 )
             )
             return
-        result = seed_demo(password=password)
+        email_dir = options["email_dir"]
+        before = Notification.objects.count()
+        with _seed_emails_kept_out_of_the_terminal(email_dir):
+            result = seed_demo(password=password)
+        emails = Notification.objects.count() - before
+
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
-        for slug, cohort in result["cohorts"].items():
-            self.stdout.write(f"  cohort {slug}: {cohort.name} ({cohort.phase.label})")
-        self.stdout.write(f"Accounts (password: {password}):")
+        for slug, seeded in result["cohorts"].items():
+            self.stdout.write(f"  cohort {slug}: {seeded.name} ({seeded.phase.label})")
+        if emails:
+            where = (
+                f"written to {email_dir}/"
+                if email_dir
+                else "recorded in the notification log (Staff admin, Notifications)"
+            )
+            self.stdout.write(f"The seed's {emails} emails to demo accounts were {where}.")
+        # The logins last, where the eye lands when the command finishes.
+        self.stdout.write(f"Sign in at {settings.SITE_URL}/accounts/login/ with:")
         for account in DEMO_ACCOUNTS:
             role = "staff, can use /admin/" if account.is_staff else "member"
             self.stdout.write(f"  {account.email}  [{role}]")
+        self.stdout.write(f"Password for every account: {password}")
         self.stdout.write(f"Staff login: staff@demo.test / {password}")
