@@ -118,8 +118,7 @@ def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
         # No instance: the posted data goes to the service, which decides what may be saved.
         submit = request.POST.get("action") == "submit"
         was_submitted = existing is not None and existing.status == Application.Status.SUBMITTED
-        # A submitted application stays submitted, so a change to it must be complete too.
-        form = form_class(request.POST, cohort=cohort, submitting=submit or was_submitted)
+        form = form_class(request.POST, cohort=cohort, submitting=submit)
         if form.is_valid():
             try:
                 application = application_save(
