@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from matching.models import Match
 from mentorship.spreadsheets import csv_safe
+from mentorship.validators import validate_program_date
 
 from .forms import DURATION_HELP, DateTimeInput
 from .ledger import Ledger, LedgerStatus, format_minutes
@@ -338,7 +339,9 @@ class PairAdmin(admin.ModelAdmin):
 class MeetingCorrectionForm(forms.Form):
     """The facts of a meeting staff may correct; nothing the pair wrote."""
 
-    starts_at = forms.DateTimeField(label="Date and time", widget=DateTimeInput())
+    starts_at = forms.DateTimeField(
+        label="Date and time", widget=DateTimeInput(), validators=[validate_program_date]
+    )
     duration_minutes = forms.IntegerField(
         label="Duration (minutes)",
         min_value=MIN_MEETING_MINUTES,
