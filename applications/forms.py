@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django import forms
+from django.forms.widgets import ChoiceWidget
 
 from .models import (
     Application,
@@ -129,11 +130,12 @@ class _ApplicationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        # An unanswered choice keeps the model's default rather than becoming empty.
+        # An unanswered choice (a radio, a select) keeps the model's default rather than
+        # becoming empty.
         return {
             name: value
             for name, value in cleaned.items()
-            if not (isinstance(self.fields[name], forms.ChoiceField) and value in (None, ""))
+            if not (isinstance(self.fields[name].widget, ChoiceWidget) and value in (None, ""))
         }
 
 
@@ -202,8 +204,10 @@ class MentorApplicationForm(_ApplicationForm):
         )
         self.fields["mentee_capacity"].help_text = f"Up to {maximum} in this cohort."
 
-    def clean_mentee_capacity(self) -> int:
+    def clean_mentee_capacity(self) -> int | None:
         value = self.cleaned_data["mentee_capacity"]
+        if value is None:
+            return None  # unanswered: a draft keeps what it had, submitting checks the rest
         if not 1 <= value <= self.cohort.max_mentees_per_mentor:
             raise forms.ValidationError(
                 f"Choose between 1 and {self.cohort.max_mentees_per_mentor}."
