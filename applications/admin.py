@@ -2,6 +2,7 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -13,7 +14,7 @@ from cohorts.models import Cohort
 from mentorship.spreadsheets import csv_safe
 
 from .forms import PROFILE_FIELDS, PROFILE_PRIVATE_FIELDS
-from .membership import RosterImportError, roster_import
+from .membership import ROSTER_MAX_BYTES, ROSTER_MAX_LABEL, RosterImportError, roster_import
 from .models import (
     Application,
     BackgroundGroup,
@@ -71,8 +72,22 @@ class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label="Roster CSV",
         help_text="Columns: member_number, email, first_name, last_name and optionally expires_on "
-        "(YYYY-MM-DD). A file with any bad row imports nothing.",
+        f"(YYYY-MM-DD), at most {ROSTER_MAX_LABEL}. A file with any bad row imports nothing.",
     )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > ROSTER_MAX_BYTES:
+            raise forms.ValidationError(
+                f"This file is larger than {ROSTER_MAX_LABEL}, more than a roster needs: check "
+                "that it is the roster exported as CSV.",
+                code="file_too_large",
+            )
+        return file
+
+
+# A file of junk has a row error per line: the page lists the first ones and counts the rest.
+ROSTER_ERRORS_SHOWN = 100
 
 
 class MembershipStatusFilter(admin.SimpleListFilter):
@@ -117,7 +132,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
-            raise PermissionError
+            raise PermissionDenied
         form = RosterUploadForm(request.POST or None, request.FILES or None)
         errors = []
         if request.method == "POST" and form.is_valid():
@@ -138,7 +153,9 @@ class MembershipAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": "Import the member roster",
             "form": form,
-            "errors": errors,
+            "errors": errors[:ROSTER_ERRORS_SHOWN],
+            "error_count": len(errors),
+            "errors_not_shown": max(len(errors) - ROSTER_ERRORS_SHOWN, 0),
         }
         return TemplateResponse(request, "admin/applications/membership/import.html", context)
 

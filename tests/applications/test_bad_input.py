@@ -1,10 +1,16 @@
 """Bad input on the member pages and their admin: a message next to the field, never a 500."""
 
+import io
+
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from applications.models import Application, Location, MemberProfile
-from tests.factories import CohortFactory
+from applications.membership import RosterImportError, roster_import
+from applications.models import Application, Location, MemberProfile, Membership
+from tests.factories import CohortFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +112,82 @@ def test_a_bad_zone_already_stored_falls_back_to_the_program_zone_on_every_page(
         reverse("meetings:list"),
     ]:
         assert client.get(url).status_code == 200, url
+
+
+# --- The member roster ----------------------------------------------------------------------
+
+ROSTER_HEADER = b"member_number,email,first_name,last_name,expires_on\n"
+IMPORT_URL = "/admin/applications/membership/import/"
+
+
+def _upload(content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile("roster.csv", content, content_type="text/csv")
+
+
+def test_a_nul_in_a_roster_field_is_a_row_error_not_a_crash():
+    """PostgreSQL cannot store a NUL in text; SQLite can, and then nobody can type the name."""
+    with pytest.raises(RosterImportError) as caught:
+        roster_import(
+            file=io.BytesIO(
+                ROSTER_HEADER + b"A-1,a@example.test,An\x00a,Lopez,\nA-2,b@example.test,Ben,Ok,\n"
+            )
+        )
+    assert [(e.line, e.reason) for e in caught.value.errors] == [
+        (2, "first_name contains a control character (such as NUL); remove it"),
+    ]
+    assert not Membership.objects.exists()
+
+
+def test_the_import_command_names_the_line_with_a_nul(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(ROSTER_HEADER + b"A-1,a@example.test,Ana,Lo\x00pez,\n")
+    stderr = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported: 1 row"):
+        call_command("import_roster", str(roster), stderr=stderr)
+    assert "line 2: last_name contains a control character" in stderr.getvalue()
+    assert not Membership.objects.exists()
+
+
+def test_the_import_page_names_the_line_with_a_nul(client, staff):
+    client.force_login(staff)
+    response = client.post(
+        IMPORT_URL, {"file": _upload(ROSTER_HEADER + b"A-1,a@example.test,\x00,Lopez,\n")}
+    )
+    assert response.status_code == 200
+    assert "Line 2: first_name contains a control character" in response.content.decode()
+    assert not Membership.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_staff_who_may_not_add_members_are_refused_the_import_page(client, method):
+    viewer = StaffFactory(is_superuser=False)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_membership"))
+    client.force_login(viewer)
+    response = getattr(client, method)(
+        IMPORT_URL, {"file": _upload(ROSTER_HEADER + b"A-1,a@example.test,Ana,Lopez,\n")}
+    )
+    assert response.status_code == 403
+    assert not Membership.objects.exists()
+
+
+def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(client, staff, settings):
+    client.force_login(staff)
+    junk = ROSTER_HEADER + b"x" * (10 * 1024 * 1024)
+    response = client.post(IMPORT_URL, {"file": _upload(junk)})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [
+        "This file is larger than 10 MB, more than a roster needs: check that it is the "
+        "roster exported as CSV."
+    ]
+    assert not response.context["errors"]
+
+
+def test_the_import_page_lists_the_first_hundred_bad_lines_and_counts_the_rest(client, staff):
+    client.force_login(staff)
+    rows = b"".join(b"A-%d,not-an-email,Ana,Lopez,\n" % n for n in range(1, 1001))
+    response = client.post(IMPORT_URL, {"file": _upload(ROSTER_HEADER + rows)})
+    html = response.content.decode()
+    assert "Nothing was imported: 1000 rows of the file have errors." in html
+    assert html.count("<li>Line ") == 100
+    assert "Line 101:" in html and "Line 102:" not in html
+    assert "and 900 more rows with errors" in html

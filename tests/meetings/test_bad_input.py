@@ -133,3 +133,10 @@ def test_a_goal_or_step_due_outside_the_programs_years_is_refused_next_to_the_da
         {"step-title": "Ask for a letter", "step-due_date": typed},
     )
     assert not ActionItem.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("token", ["%00", "abc%00def", "%C2%B2", "x" * 500])
+def test_a_calendar_address_with_a_character_no_token_has_is_not_found(client, token):
+    """PostgreSQL refuses a NUL in a query; the address is refused before it gets there."""
+    assert client.get(f"/mentorship/calendar/{token}.ics").status_code == 404
