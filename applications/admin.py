@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort
 from mentorship.spreadsheets import csv_safe
+from mentorship.validators import id_or_none
 
 from .forms import PROFILE_FIELDS, PROFILE_PRIVATE_FIELDS
 from .membership import ROSTER_MAX_BYTES, ROSTER_MAX_LABEL, RosterImportError, roster_import
@@ -184,7 +185,7 @@ class RegionFilter(admin.SimpleListFilter):
         return CensusRegion.choices
 
     def queryset(self, request, queryset):
-        if self.value():
+        if self.value() in CensusRegion.values:
             return queryset.filter(member__profile__location__region=self.value())
         return queryset
 
@@ -388,7 +389,8 @@ class ApplicationAdmin(admin.ModelAdmin):
         return response
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
-        cohort_id = request.GET.get("cohort__id__exact")
+        # A bad value is the change list's to report; the counters then cover every cohort.
+        cohort_id = id_or_none(request.GET.get("cohort__id__exact"))
         cohorts = Cohort.objects.all() if not cohort_id else Cohort.objects.filter(pk=cohort_id)
         if not cohort_id:
             cohorts = cohorts.not_finished()

@@ -15,6 +15,7 @@ import functools
 import zoneinfo
 from datetime import UTC, date, datetime
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 EARLIEST_YEAR = 2000
@@ -61,4 +62,20 @@ def zone_or_none(name: str | None) -> zoneinfo.ZoneInfo | None:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+# The largest id a BigAutoField holds; larger numbers find nothing and some databases refuse them.
+MAX_ID = 2**63 - 1
+
+
+def id_or_none(value: object) -> int | None:
+    """A database id read from a URL or a query string, or None when it is not one.
+
+    Django's IntegerField decides, not str.isdigit(), which accepts "²" (a digit that int()
+    refuses): words, superscripts, NULs, negatives and numbers beyond any id all give None.
+    """
+    try:
+        return forms.IntegerField(min_value=1, max_value=MAX_ID).clean(value)
+    except ValidationError:
         return None

@@ -191,3 +191,21 @@ def test_the_import_page_lists_the_first_hundred_bad_lines_and_counts_the_rest(c
     assert html.count("<li>Line ") == 100
     assert "Line 101:" in html and "Line 102:" not in html
     assert "and 900 more rows with errors" in html
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "\x00", "99999999999999999999", "-1"])
+def test_the_application_list_with_a_cohort_filter_that_is_no_id_does_not_fail(
+    client, staff, cohort, value
+):
+    client.force_login(staff)
+    url = reverse("admin:applications_application_changelist")
+    response = client.get(url, {"cohort__id__exact": value})
+    assert response.status_code in {200, 302}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("value", ["\x00", "mars\x00"])
+def test_the_region_filter_ignores_a_region_that_does_not_exist(client, staff, cohort, value):
+    client.force_login(staff)
+    url = reverse("admin:applications_application_changelist")
+    assert client.get(url, {"region": value}).status_code == 200

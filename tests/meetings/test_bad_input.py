@@ -140,3 +140,18 @@ def test_a_goal_or_step_due_outside_the_programs_years_is_refused_next_to_the_da
 def test_a_calendar_address_with_a_character_no_token_has_is_not_found(client, token):
     """PostgreSQL refuses a NUL in a query; the address is refused before it gets there."""
     assert client.get(f"/mentorship/calendar/{token}.ics").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["meeting_reschedule", "meeting_held", "meeting_log_edit"])
+def test_a_meeting_number_zero_is_not_found_not_a_new_meeting(client, pair, page):
+    client.force_login(pair.mentee.member)
+    assert client.get(reverse(f"meetings:{page}", args=[pair.pk, 0])).status_code == 404
+
+
+@pytest.mark.parametrize("admin_page", ["meetings_pair_change", "meetings_meeting_change"])
+@pytest.mark.parametrize("object_id", ["²", "99999999999999999999", "-1", "abc"])
+def test_an_admin_id_that_is_no_number_is_not_found(client, staff, pair, admin_page, object_id):
+    """'²'.isdigit() is True, but int('²') raises: Django's IntegerField decides instead."""
+    client.force_login(staff)
+    url = reverse(f"admin:{admin_page}", args=["0"]).replace("/0/", f"/{object_id}/")
+    assert client.get(url).status_code == 404
