@@ -1,4 +1,6 @@
-"""The project's admin site: Django's, with one guard in front of every admin page."""
+"""The project's admin site: Django's, with one guard in front of every admin page: query
+values the database or Python cannot take (a NUL, a date beyond the years the program uses)
+are dropped with a message, where Django would answer with a 500."""
 
 import functools
 import re
@@ -36,20 +38,28 @@ class ProgramAdminSite(admin.AdminSite):
     def admin_view(self, view, cacheable=False):
         @functools.wraps(view)
         def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            bad = [
+            # PostgreSQL refuses a NUL in a query, whatever the filter.
+            unusable = [
+                key for key, values in request.GET.lists() if any("\x00" in v for v in values)
+            ]
+            dates = [
                 key
                 for key, values in request.GET.lists()
                 if "__" in key and not all(_date_lookup_is_sane(key, v) for v in values)
             ]
+            bad = set(unusable) | set(dates)
             if not bad:
                 return view(request, *args, **kwargs)
             # Dropped rather than reported as an "incorrect lookup", which would lose the
             # other filters too.
-            messages.error(
-                request,
-                f"That date filter was left out: dates run from the year {EARLIEST_YEAR} to "
-                f"{LATEST_YEAR}.",
-            )
+            if dates:
+                messages.error(
+                    request,
+                    f"That date filter was left out: dates run from the year {EARLIEST_YEAR} "
+                    f"to {LATEST_YEAR}.",
+                )
+            if unusable:
+                messages.error(request, "A filter holding a NUL character was left out.")
             # A drill-down's month and day mean nothing without its year.
             fields = {key.rpartition("__")[0] for key in bad}
             query = request.GET.copy()

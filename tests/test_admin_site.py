@@ -44,3 +44,24 @@ def test_a_date_filter_inside_the_programs_years_is_kept(client, staff):
     response = client.get(url, {"starts_at__year": "2026", "starts_at__month": "12"})
     assert response.status_code == 200
     assert response.context["cl"].date_hierarchy == "starts_at"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("/admin/applications/application/", "status__exact"),
+        ("/admin/notifications/notification/", "kind"),
+        ("/admin/cohorts/resource/", "audience__exact"),
+        ("/admin/django_celery_beat/periodictask/", "task"),
+    ],
+)
+def test_a_filter_holding_a_nul_is_dropped_with_a_message(client, staff, url, key):
+    """PostgreSQL refuses a NUL in a query; SQLite would just find nothing."""
+    client.force_login(staff)
+    response = client.get(url, {key: "a\x00b", "o": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}?o=1"
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "A filter holding a NUL character was left out."
+    ]
