@@ -3,6 +3,8 @@ import zoneinfo
 from django import forms
 from django.forms.widgets import ChoiceWidget
 
+from mentorship.fields import ModelIdsField
+
 from .models import (
     Application,
     BackgroundGroup,
@@ -62,6 +64,9 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = MemberProfile
         fields = PROFILE_FIELDS + PROFILE_PRIVATE_FIELDS
+        field_classes = dict.fromkeys(
+            ["practice_areas", "interests", "background_groups"], ModelIdsField
+        )
         widgets = {
             "practice_areas": forms.CheckboxSelectMultiple,
             "interests": forms.CheckboxSelectMultiple,
@@ -153,6 +158,7 @@ class MenteeApplicationForm(_ApplicationForm):
             "agrees_to_commitment",
             "agrees_to_confidentiality",
         ]
+        field_classes = {"desired_practice_areas": ModelIdsField}
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 5}),
             "desired_practice_areas": forms.CheckboxSelectMultiple,

@@ -209,3 +209,14 @@ def test_the_region_filter_ignores_a_region_that_does_not_exist(client, staff, c
     client.force_login(staff)
     url = reverse("admin:applications_application_changelist")
     assert client.get(url, {"region": value}).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "99999999999999999999", "²", "-1"])
+def test_a_practice_area_or_interest_that_is_no_id_is_refused_next_to_it(client, member, value):
+    client.force_login(member)
+    response = client.post(
+        reverse("applications:profile"), {"interests": value, "practice_areas": value}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["interests"]
+    assert response.context["form"].errors["practice_areas"]
