@@ -167,7 +167,9 @@ class MemberProfileAdmin(admin.ModelAdmin):
     list_filter = ["location__region", "career_stage"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "institution"]
     list_select_related = ["user", "location", "career_stage"]
-    autocomplete_fields = ["user"]
+    # Not an autocomplete: its widget queries the posted value as an id while showing the form
+    # again, so a value that is no id turned the error page into a 500.
+    raw_id_fields = ["user"]
     filter_horizontal = ["practice_areas", "interests"]
 
     def get_fields(self, request, obj=None):

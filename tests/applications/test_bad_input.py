@@ -220,3 +220,14 @@ def test_a_practice_area_or_interest_that_is_no_id_is_refused_next_to_it(client,
     assert response.status_code == 200
     assert response.context["form"].errors["interests"]
     assert response.context["form"].errors["practice_areas"]
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "99999999999999999999"])
+def test_staff_giving_a_profile_an_account_that_is_no_id_are_told_next_to_it(
+    client, staff, member, value
+):
+    client.force_login(staff)
+    url = reverse("admin:applications_memberprofile_change", args=[member.profile.pk])
+    response = client.post(url, {"user": value, "time_zone": "America/Denver"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["user"]
