@@ -3,6 +3,7 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -11,6 +12,7 @@ from django.urls import path
 from django.utils import timezone
 
 from cohorts.models import Cohort
+from mentorship.fields import ModelIdsField
 from mentorship.spreadsheets import csv_safe
 from mentorship.validators import id_or_none
 
@@ -170,6 +172,7 @@ class MemberProfileAdmin(admin.ModelAdmin):
     # Not an autocomplete: its widget queries the posted value as an id while showing the form
     # again, so a value that is no id turned the error page into a 500.
     raw_id_fields = ["user"]
+    formfield_overrides = {models.ManyToManyField: {"form_class": ModelIdsField}}
     filter_horizontal = ["practice_areas", "interests"]
 
     def get_fields(self, request, obj=None):

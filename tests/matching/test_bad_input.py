@@ -28,7 +28,7 @@ def test_a_cohort_in_the_query_that_is_no_id_asks_for_the_cohort_again(
     client, staff, cohort, page, value
 ):
     client.force_login(staff)
-    response = client.get(reverse(page), {"cohort": value})
+    response = client.get(reverse(page), {"cohort": value}, follow=True)
     assert response.status_code in {200, 404}
 
 
