@@ -2,6 +2,8 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -11,10 +13,12 @@ from django.utils import timezone
 
 from accounts import admin_privacy
 from cohorts.models import Cohort
+from mentorship.fields import ModelIdsField
 from mentorship.spreadsheets import csv_safe
+from mentorship.validators import id_or_none
 
 from .forms import PROFILE_FIELDS, PROFILE_PRIVATE_FIELDS
-from .membership import RosterImportError, roster_import
+from .membership import ROSTER_MAX_BYTES, ROSTER_MAX_LABEL, RosterImportError, roster_import
 from .models import (
     Application,
     BackgroundGroup,
@@ -76,8 +80,22 @@ class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label="Roster CSV",
         help_text="Columns: member_number, email, first_name, last_name and optionally expires_on "
-        "(YYYY-MM-DD). A file with any bad row imports nothing.",
+        f"(YYYY-MM-DD), at most {ROSTER_MAX_LABEL}. A file with any bad row imports nothing.",
     )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > ROSTER_MAX_BYTES:
+            raise forms.ValidationError(
+                f"This file is larger than {ROSTER_MAX_LABEL}, more than a roster needs: check "
+                "that it is the roster exported as CSV.",
+                code="file_too_large",
+            )
+        return file
+
+
+# A file of junk has a row error per line: the page lists the first ones and counts the rest.
+ROSTER_ERRORS_SHOWN = 100
 
 
 class MembershipStatusFilter(admin.SimpleListFilter):
@@ -122,7 +140,7 @@ class MembershipAdmin(admin_privacy.ModelAdmin):
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
-            raise PermissionError
+            raise PermissionDenied
         form = RosterUploadForm(request.POST or None, request.FILES or None)
         errors = []
         if request.method == "POST" and form.is_valid():
@@ -143,7 +161,9 @@ class MembershipAdmin(admin_privacy.ModelAdmin):
             "opts": self.model._meta,
             "title": "Import the member roster",
             "form": form,
-            "errors": errors,
+            "errors": errors[:ROSTER_ERRORS_SHOWN],
+            "error_count": len(errors),
+            "errors_not_shown": max(len(errors) - ROSTER_ERRORS_SHOWN, 0),
         }
         return TemplateResponse(request, "admin/applications/membership/import.html", context)
 
@@ -154,7 +174,10 @@ class MemberProfileAdmin(admin_privacy.ModelAdmin):
     list_filter = ["location__region", "career_stage"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "institution"]
     list_select_related = ["user", "location", "career_stage"]
-    autocomplete_fields = ["user"]
+    # Not an autocomplete: its widget queries the posted value as an id while showing the form
+    # again, so a value that is no id turned the error page into a 500.
+    raw_id_fields = ["user"]
+    formfield_overrides = {models.ManyToManyField: {"form_class": ModelIdsField}}
     filter_horizontal = ["practice_areas", "interests"]
 
     def get_fields(self, request, obj=None):
@@ -172,7 +195,7 @@ class RegionFilter(admin.SimpleListFilter):
         return CensusRegion.choices
 
     def queryset(self, request, queryset):
-        if self.value():
+        if self.value() in CensusRegion.values:
             return queryset.filter(member__profile__location__region=self.value())
         return queryset
 
@@ -389,7 +412,8 @@ class ApplicationAdmin(admin_privacy.ModelAdmin):
         return response
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
-        cohort_id = request.GET.get("cohort__id__exact")
+        # A bad value is the change list's to report; the counters then cover every cohort.
+        cohort_id = id_or_none(request.GET.get("cohort__id__exact"))
         cohorts = Cohort.objects.all() if not cohort_id else Cohort.objects.filter(pk=cohort_id)
         if not cohort_id:
             cohorts = cohorts.not_finished()

@@ -1,6 +1,9 @@
 import zoneinfo
 
 from django import forms
+from django.forms.widgets import ChoiceWidget
+
+from mentorship.fields import ModelIdsField
 
 from .models import (
     Application,
@@ -61,6 +64,9 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = MemberProfile
         fields = PROFILE_FIELDS + PROFILE_PRIVATE_FIELDS
+        field_classes = dict.fromkeys(
+            ["practice_areas", "interests", "background_groups"], ModelIdsField
+        )
         widgets = {
             "practice_areas": forms.CheckboxSelectMultiple,
             "interests": forms.CheckboxSelectMultiple,
@@ -145,11 +151,12 @@ class _ApplicationForm(forms.ModelForm):
             for name, message in self.needed_to_submit.items():
                 if not cleaned.get(name):
                     self.add_error(name, message)
-        # An unanswered choice keeps the model's default rather than becoming empty.
+        # An unanswered choice (a radio, a select) keeps the model's default rather than
+        # becoming empty.
         return {
             name: value
             for name, value in cleaned.items()
-            if not (isinstance(self.fields[name], forms.ChoiceField) and value in (None, ""))
+            if not (isinstance(self.fields[name].widget, ChoiceWidget) and value in (None, ""))
         }
 
 
@@ -172,6 +179,7 @@ class MenteeApplicationForm(_ApplicationForm):
             "agrees_to_commitment",
             "agrees_to_confidentiality",
         ]
+        field_classes = {"desired_practice_areas": ModelIdsField}
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 5}),
             "desired_practice_areas": forms.CheckboxSelectMultiple,
@@ -228,8 +236,10 @@ class MentorApplicationForm(_ApplicationForm):
         )
         self.fields["mentee_capacity"].help_text = f"Up to {maximum} in this cohort."
 
-    def clean_mentee_capacity(self) -> int:
+    def clean_mentee_capacity(self) -> int | None:
         value = self.cleaned_data["mentee_capacity"]
+        if value is None:
+            return None  # unanswered: a draft keeps what it had, submitting checks the rest
         if not 1 <= value <= self.cohort.max_mentees_per_mentor:
             raise forms.ValidationError(
                 f"Choose between 1 and {self.cohort.max_mentees_per_mentor}."

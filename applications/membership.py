@@ -41,7 +41,13 @@ MEMBER_NUMBER_RE = re.compile(r"[A-Za-z0-9-]+")
 # date.fromisoformat() also takes "20260331" and week dates; staff are told YYYY-MM-DD, so only
 # that form is accepted, and a spreadsheet's "3/31/2026" is caught rather than guessed at.
 ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Control characters other than tab and line breaks (which a quoted field may hold).
+CONTROL_CHARACTER_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 BATCH_SIZE = 1000
+# An upload larger than this is not a roster (a 60,000-member roster is about 4 MB): it is
+# refused before it is read, rather than parsed into hundreds of thousands of row errors.
+ROSTER_MAX_BYTES = 10 * 1024 * 1024
+ROSTER_MAX_LABEL = "10 MB"
 
 
 @dataclass(frozen=True)
@@ -249,6 +255,10 @@ def _roster_row_clean(*, values: dict[str, str]) -> tuple[dict, list[str]]:
             reasons.append(f"{column} is required")
         elif len(name) > NAME_MAX_LENGTH:
             reasons.append(f"{column} is longer than {NAME_MAX_LENGTH} characters")
+        elif CONTROL_CHARACTER_RE.search(name):
+            # PostgreSQL refuses to store a NUL; no name has the other control characters.
+            # (The other columns' own checks already refuse them.)
+            reasons.append(f"{column} contains a control character (such as NUL); remove it")
         else:
             cleaned[column] = name
 

@@ -1,6 +1,6 @@
-import zoneinfo
-
 from django.utils import timezone
+
+from mentorship.validators import zone_or_none
 
 from .models import MemberProfile
 
@@ -18,11 +18,8 @@ class MemberTimeZoneMiddleware:
             name = (
                 MemberProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
             )
-            if name:
-                try:
-                    zone = zoneinfo.ZoneInfo(name)
-                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                    zone = None
+            # A name that is no zone (stored before names were checked) shows the program's.
+            zone = zone_or_none(name)
         if zone is None:
             timezone.deactivate()
         else:

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from cohorts.models import Cohort
+from mentorship.validators import validate_time_zone
 
 # ---------------------------------------------------------------------------------------------
 # Reference data: real, staff-editable, seeded by a data migration.
@@ -44,7 +45,7 @@ class Location(models.Model):
     name = models.CharField(max_length=100)
     region = models.CharField(max_length=20, choices=CensusRegion)
     division = models.CharField(max_length=20, choices=CensusDivision)
-    default_time_zone = models.CharField(max_length=64, blank=True)
+    default_time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -158,7 +159,7 @@ class MemberProfile(models.Model):
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, null=True, blank=True, verbose_name="state"
     )
-    time_zone = models.CharField(max_length=64, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
     practice_areas = models.ManyToManyField(PracticeArea, blank=True, related_name="+")
     career_stage = models.ForeignKey(CareerStage, on_delete=models.PROTECT, null=True, blank=True)
     interests = models.ManyToManyField(Interest, blank=True, related_name="+")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from cohorts.models import Cohort
+from mentorship.validators import zone_or_none
 from notifications.models import Notification, ReminderPreference
 from notifications.services import notify
 
@@ -519,11 +520,8 @@ def member_zone(user) -> zoneinfo.ZoneInfo:
 
     Reads `user.profile`, so callers that select_related it pay no query.
     """
-    name = getattr(getattr(user, "profile", None), "time_zone", "") or settings.TIME_ZONE
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    name = getattr(getattr(user, "profile", None), "time_zone", "")
+    return zone_or_none(name) or zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def moment_text(moment: datetime, zone: zoneinfo.ZoneInfo) -> str:

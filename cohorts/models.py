@@ -12,6 +12,15 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
+from mentorship.validators import (
+    EARLIEST_DATE,
+    EARLIEST_MOMENT,
+    LATEST_DATE,
+    LATEST_MOMENT,
+    is_program_date,
+    validate_program_date,
+)
+
 
 class CohortQuerySet(models.QuerySet):
     def open_for_applications(self, now: datetime | None = None) -> "CohortQuerySet":
@@ -43,12 +52,20 @@ class Cohort(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
 
-    applications_open_at = models.DateTimeField("applications open")
-    application_deadline = models.DateTimeField("application deadline")
-    match_notification_date = models.DateField(
-        "match notification date", help_text="Matched pairs are told by this date."
+    applications_open_at = models.DateTimeField(
+        "applications open", validators=[validate_program_date]
     )
-    orientation_at = models.DateTimeField("orientation", null=True, blank=True)
+    application_deadline = models.DateTimeField(
+        "application deadline", validators=[validate_program_date]
+    )
+    match_notification_date = models.DateField(
+        "match notification date",
+        help_text="Matched pairs are told by this date.",
+        validators=[validate_program_date],
+    )
+    orientation_at = models.DateTimeField(
+        "orientation", null=True, blank=True, validators=[validate_program_date]
+    )
     orientation_duration = models.PositiveSmallIntegerField(
         "orientation length (minutes)",
         default=60,
@@ -64,8 +81,8 @@ class Cohort(models.Model):
     orientation_details = models.TextField(
         blank=True, help_text="What the orientation covers and how to join it."
     )
-    period_start = models.DateField("mentorship period starts")
-    period_end = models.DateField("mentorship period ends")
+    period_start = models.DateField("mentorship period starts", validators=[validate_program_date])
+    period_end = models.DateField("mentorship period ends", validators=[validate_program_date])
 
     min_total_hours = models.DecimalField(
         "minimum total hours",
@@ -134,6 +151,20 @@ class Cohort(models.Model):
                 & Q(default_mentees_per_mentor__lte=F("max_mentees_per_mentor")),
                 name="cohort_mentees_per_mentor_in_range",
             ),
+            # Every page that lists cohorts reads these dates: one that Python cannot hold
+            # (year 10000 after a zone shift) would break them for everyone.
+            models.CheckConstraint(
+                condition=Q(applications_open_at__range=(EARLIEST_MOMENT, LATEST_MOMENT))
+                & Q(application_deadline__range=(EARLIEST_MOMENT, LATEST_MOMENT))
+                & (
+                    Q(orientation_at__isnull=True)
+                    | Q(orientation_at__range=(EARLIEST_MOMENT, LATEST_MOMENT))
+                )
+                & Q(match_notification_date__range=(EARLIEST_DATE, LATEST_DATE))
+                & Q(period_start__range=(EARLIEST_DATE, LATEST_DATE))
+                & Q(period_end__range=(EARLIEST_DATE, LATEST_DATE)),
+                name="cohort_dates_in_program_years",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -144,7 +175,9 @@ class Cohort(models.Model):
 
     def clean(self) -> None:
         def day(moment: datetime | None) -> date | None:
-            return timezone.localdate(moment) if moment else None
+            # A moment outside the program's years has its own error; converting it to the
+            # current zone could overflow.
+            return timezone.localdate(moment) if moment and is_program_date(moment) else None
 
         # Each rule: (field to blame, the dates it compares, ok when, message).
         rules = [

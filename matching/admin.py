@@ -20,6 +20,7 @@ from applications.models import Application, Interest, PracticeArea
 from applications.services import cohort_capacity_refusals
 from cohorts.admin import CohortAdmin as BaseCohortAdmin
 from cohorts.models import Cohort
+from mentorship.validators import id_or_none
 
 from .forms import EndMatchForm, ManualMatchForm, RunStartForm
 from .models import Match, MatchRun
@@ -55,8 +56,8 @@ def _context(model_admin: admin.ModelAdmin, request: HttpRequest, **extra) -> di
 
 
 def _cohort_from_query(request: HttpRequest) -> Cohort | None:
-    value = request.GET.get("cohort", "")
-    return get_object_or_404(Cohort, pk=value) if value.isdigit() else None
+    pk = id_or_none(request.GET.get("cohort"))
+    return get_object_or_404(Cohort, pk=pk) if pk else None
 
 
 def _choose_cohort(model_admin: admin.ModelAdmin, request: HttpRequest, *, title: str):
@@ -257,11 +258,10 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
         """A run's result page: its pairs with reasons, the unmatched, totals, decisions."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        if not str(object_id).isdigit():
+        pk = id_or_none(object_id)
+        if pk is None:
             raise Http404
-        run = get_object_or_404(
-            MatchRun.objects.select_related("cohort", "started_by"), pk=object_id
-        )
+        run = get_object_or_404(MatchRun.objects.select_related("cohort", "started_by"), pk=pk)
         if request.method == "POST":
             if not request.user.has_perm("matching.change_match"):
                 raise PermissionDenied
@@ -272,7 +272,7 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
                 ids = list(Match.objects.filter(run=run).proposed().values_list("pk", flat=True))
                 _decide(request, ids, decision)
             else:
-                ids = [int(v) for v in request.POST.getlist("match") if v.isdigit()]
+                ids = [pk for pk in map(id_or_none, request.POST.getlist("match")) if pk]
                 if not ids:
                     messages.error(request, "Select at least one pair.")
                 else:

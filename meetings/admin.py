@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts import admin_privacy
 from matching.models import Match
 from mentorship.spreadsheets import csv_safe
+from mentorship.validators import id_or_none, validate_program_date
 
 from .forms import DURATION_HELP, DateTimeInput
 from .ledger import Ledger, LedgerStatus, format_minutes
@@ -298,11 +299,10 @@ class PairAdmin(admin_privacy.ModelAdmin):
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         """A read-only summary: the people, the ledger, the meetings' facts, goal counts."""
-        if not str(object_id).isdigit():
+        pk = id_or_none(object_id)
+        if pk is None:
             raise Http404
-        pair = get_object_or_404(
-            self.get_queryset(request).select_related("ended_by"), pk=object_id
-        )
+        pair = get_object_or_404(self.get_queryset(request).select_related("ended_by"), pk=pk)
         if not self.has_view_permission(request, pair):
             raise PermissionDenied
         ledger = ledger_for(pair)
@@ -356,7 +356,9 @@ class PairAdmin(admin_privacy.ModelAdmin):
 class MeetingCorrectionForm(forms.Form):
     """The facts of a meeting staff may correct; nothing the pair wrote."""
 
-    starts_at = forms.DateTimeField(label="Date and time", widget=DateTimeInput())
+    starts_at = forms.DateTimeField(
+        label="Date and time", widget=DateTimeInput(), validators=[validate_program_date]
+    )
     duration_minutes = forms.IntegerField(
         label="Duration (minutes)",
         min_value=MIN_MEETING_MINUTES,
@@ -431,7 +433,8 @@ class MeetingAdmin(admin_privacy.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         """Correct the facts of a meeting through `meeting_correct`, whose refusals show on
         the form, unlike a `save_model` override, which cannot report back."""
-        if not str(object_id).isdigit():
+        pk = id_or_none(object_id)
+        if pk is None:
             raise Http404
         meeting = get_object_or_404(
             self.get_queryset(request).select_related(
@@ -442,7 +445,7 @@ class MeetingAdmin(admin_privacy.ModelAdmin):
                 "confirmed_by",
                 "created_by",
             ),
-            pk=object_id,
+            pk=pk,
         )
         if not self.has_view_or_change_permission(request, meeting):
             raise PermissionDenied

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from matching.models import Match
+from mentorship.validators import EARLIEST_MOMENT, LATEST_MOMENT, validate_program_date
 
 MIN_MEETING_MINUTES = 5
 MAX_MEETING_MINUTES = 300
@@ -72,7 +73,7 @@ class Goal(models.Model):
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=4000, blank=True)
-    target_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True, validators=[validate_program_date])
     status = models.CharField(max_length=12, choices=Status, default=Status.NOT_STARTED)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -91,7 +92,7 @@ class ActionItem(models.Model):
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="action_items")
     title = models.CharField(max_length=200)
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[validate_program_date])
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -157,7 +158,7 @@ class Meeting(models.Model):
 
     match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="meetings")
     status = models.CharField(max_length=10, choices=Status, default=Status.PLANNED)
-    starts_at = models.DateTimeField("date and time")
+    starts_at = models.DateTimeField("date and time", validators=[validate_program_date])
     duration_minutes = models.PositiveSmallIntegerField(
         "duration (minutes)",
         validators=[
@@ -219,6 +220,11 @@ class Meeting(models.Model):
                 fields=["match", "starts_at"],
                 condition=~Q(status="cancelled"),
                 name="one_meeting_per_pair_and_start",
+            ),
+            # A start Python cannot read back in another zone would break the pair's pages.
+            models.CheckConstraint(
+                condition=Q(starts_at__range=(EARLIEST_MOMENT, LATEST_MOMENT)),
+                name="meeting_starts_in_program_years",
             ),
         ]
         indexes = [models.Index(fields=["match", "status", "held_on"])]

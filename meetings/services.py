@@ -22,6 +22,7 @@ from applications.services import member_zone, moment_text
 from cohorts.calendar import CalendarEvent, ics_calendar, orientation_event
 from cohorts.models import Cohort, Resource, duration_text
 from matching.models import Match
+from mentorship.validators import is_program_date
 from notifications.models import Notification, ReminderPreference
 from notifications.services import notify
 
@@ -213,8 +214,10 @@ def goal_comment_add(*, goal: Goal, user, body: str) -> GoalComment:
 
 def _check_in_period(match: Match, starts_at: datetime) -> date:
     cohort = match.cohort
-    day = timezone.localdate(starts_at, pair_zone(match))
-    if not cohort.period_start <= day <= cohort.period_end:
+    # A date far outside the program's years may not even exist in the pair's zone (9999-12-31
+    # in the evening in Los Angeles is year 10000 in Denver): refuse it before converting it.
+    day = timezone.localdate(starts_at, pair_zone(match)) if is_program_date(starts_at) else None
+    if day is None or not cohort.period_start <= day <= cohort.period_end:
         raise WorkspaceError(
             f"Meetings count between {cohort.period_start:%B} {cohort.period_start.day}, "
             f"{cohort.period_start.year} and {cohort.period_end:%B} {cohort.period_end.day}, "

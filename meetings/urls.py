@@ -7,7 +7,9 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.workspace_list, name="list"),
     path("calendar/", views.calendar_settings, name="calendar"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    # Tokens are URL-safe base64 (letters, digits, - and _), the slug alphabet: anything else,
+    # a NUL that PostgreSQL refuses in a query included, is not found before it is looked up.
+    path("calendar/<slug:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("<int:pk>/", views.workspace, name="workspace"),
     path("<int:pk>/expectations/", views.expectations_edit, name="expectations"),
     path(

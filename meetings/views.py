@@ -425,7 +425,7 @@ def meeting_detail(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
 def _meeting_form_view(request, pk, *, meeting_pk=None, kind: str) -> HttpResponse:
     """Plan, reschedule, log, mark held and change a log: one form flow, five services."""
     match, role = _get_pair_for_user(request, pk, write=True)
-    meeting = _get_meeting(match, meeting_pk) if meeting_pk else None
+    meeting = _get_meeting(match, meeting_pk) if meeting_pk is not None else None
     form_class = MeetingPlanForm if kind in {"plan", "reschedule"} else MeetingLogForm
     initial = {}
     if kind in {"reschedule", "edit_log"}:

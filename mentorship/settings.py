@@ -142,7 +142,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{PROGRAM_NAME} <{PROGRAM_OF
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mentorship.apps.ProgramAdminConfig",  # django.contrib.admin, on the project's own site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
