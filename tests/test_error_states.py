@@ -86,6 +86,9 @@ def test_submitting_an_application_with_empty_parts_ties_each_error_to_its_field
     assert summary["tabindex"] == "-1"
     assert "There is a problem" in html
     assert "Write the goals you want to achieve with a mentor." in html
+    # A label that ends a sentence is not followed by a colon in the summary.
+    assert "professionally.:" not in html
+    assert "professionally. Tick this box" in html
     assert "Tuesdays" in html  # nothing typed is lost
     assert page.title.startswith("Error: Apply to Fall cohort as a mentee")
     assert_valid_html(html, context="apply with empty required parts")
