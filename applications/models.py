@@ -219,6 +219,11 @@ class ApplicationQuerySet(models.QuerySet):
     def mentees(self) -> "ApplicationQuerySet":
         return self.filter(role=Role.MENTEE)
 
+    def count_by_role(self) -> dict[str, int]:
+        """{role: number of applications}, in one query; a role with none is 0."""
+        counts = dict(self.order_by().values_list("role").annotate(n=models.Count("pk")))
+        return {role: counts.get(role, 0) for role in Role.values}
+
     def with_related(self) -> "ApplicationQuerySet":
         return self.select_related("cohort", "member", "member__profile")
 

@@ -293,9 +293,8 @@ def _left_accepted(application: Application, *, actor, how: str, now: datetime) 
 
 def cohort_places_text(cohort: Cohort) -> str:
     """ "12 of 20 mentee places and 9 of 20 mentor places are taken." """
-    accepted = Application.objects.for_cohort(cohort).accepted()
-    mentees = accepted.filter(role=Role.MENTEE).count()
-    mentors = accepted.filter(role=Role.MENTOR).count()
+    taken = Application.objects.for_cohort(cohort).accepted().count_by_role()
+    mentees, mentors = taken[Role.MENTEE], taken[Role.MENTOR]
     return (
         f"{mentees} of {cohort.mentee_capacity} mentee places and {mentors} of "
         f"{cohort.mentor_capacity} mentor places are taken."
@@ -443,7 +442,7 @@ def application_decide(
 
 def _assert_capacity(cohorts: dict[int, Cohort], newly_accepted: list[Application]) -> None:
     for cohort in cohorts.values():
-        accepted = Application.objects.for_cohort(cohort).accepted()
+        counts = Application.objects.for_cohort(cohort).accepted().count_by_role()
         for role, capacity, label in (
             (Role.MENTEE, cohort.mentee_capacity, "mentee"),
             (Role.MENTOR, cohort.mentor_capacity, "mentor"),
@@ -451,7 +450,7 @@ def _assert_capacity(cohorts: dict[int, Cohort], newly_accepted: list[Applicatio
             adding = sum(1 for a in newly_accepted if a.cohort_id == cohort.pk and a.role == role)
             if not adding:
                 continue
-            taken = accepted.filter(role=role).count()
+            taken = counts[role]
             if taken + adding > capacity:
                 left = max(capacity - taken, 0)
                 raise ApplicationError(
@@ -472,13 +471,13 @@ def cohort_capacity_refusals(
     if cohort.pk is None:
         return {}
     Cohort.objects.select_for_update().get(pk=cohort.pk)
-    accepted = Application.objects.for_cohort(cohort).accepted()
+    counts = Application.objects.for_cohort(cohort).accepted().count_by_role()
     refusals = {}
     for field, role, places, label in (
         ("mentee_capacity", Role.MENTEE, mentee_capacity, "mentee"),
         ("mentor_capacity", Role.MENTOR, mentor_capacity, "mentor"),
     ):
-        taken = accepted.filter(role=role).count()
+        taken = counts[role]
         if places is not None and places < taken:
             refusals[field] = (
                 f"{taken} {label}{'s are' if taken != 1 else ' is'} already accepted, so there "

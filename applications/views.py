@@ -328,7 +328,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("applications:review", pk=application.pk)
 
     cohort = application.cohort
-    taken = Application.objects.for_cohort(cohort).accepted().filter(role=application.role).count()
+    taken = Application.objects.for_cohort(cohort).accepted().count_by_role()[application.role]
     snapshot = application.profile_snapshot or {}
     return render(
         request,
