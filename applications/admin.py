@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from accounts import admin_privacy
 from cohorts.models import Cohort
-from mentorship.fields import ModelIdsField
-from mentorship.spreadsheets import csv_safe
-from mentorship.validators import id_or_none
+from core.fields import ModelIdsField
+from core.spreadsheets import csv_safe
+from core.validators import id_or_none
 
 from .forms import PROFILE_FIELDS, PROFILE_PRIVATE_FIELDS
 from .membership import ROSTER_MAX_BYTES, ROSTER_MAX_LABEL, RosterImportError, roster_import

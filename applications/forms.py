@@ -3,7 +3,7 @@ import zoneinfo
 from django import forms
 from django.forms.widgets import ChoiceWidget
 
-from mentorship.fields import ModelIdsField
+from core.fields import ModelIdsField
 
 from .models import (
     Application,

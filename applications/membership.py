@@ -20,10 +20,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 from django.utils.module_loading import import_string
 
 from applications.models import Membership
+from core.text import day_text
 
 # ---------------------------------------------------------------------------------------------
 # Roster import
@@ -449,7 +449,7 @@ def membership_link(
             )
         if membership.expires_on is not None and membership.expires_on < today:
             raise MembershipError(
-                f"That membership expired on {format_date(membership.expires_on, 'F j, Y')}. "
+                f"That membership expired on {day_text(membership.expires_on)}. "
                 "Renew it with the association, then try again."
             )
         if membership.user_id == user.pk:

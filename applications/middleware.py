@@ -1,8 +1,6 @@
 from django.utils import timezone
 
-from mentorship.validators import zone_or_none
-
-from .models import MemberProfile
+from core.dates import member_zone
 
 
 class MemberTimeZoneMiddleware:
@@ -12,18 +10,11 @@ class MemberTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        zone = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            name = (
-                MemberProfile.objects.filter(user=user).values_list("time_zone", flat=True).first()
-            )
-            # A name that is no zone (stored before names were checked) shows the program's.
-            zone = zone_or_none(name)
-        if zone is None:
-            timezone.deactivate()
+            timezone.activate(member_zone(user))
         else:
-            timezone.activate(zone)
+            timezone.deactivate()
         try:
             return self.get_response(request)
         finally:

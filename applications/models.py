@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from cohorts.models import Cohort
-from mentorship.validators import validate_time_zone
+from core.validators import validate_time_zone
 
 # ---------------------------------------------------------------------------------------------
 # Reference data: real, staff-editable, seeded by a data migration.

@@ -1,6 +1,5 @@
 """Writes for profiles and applications. Views and admin call these; they never write directly."""
 
-import zoneinfo
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
@@ -11,10 +10,19 @@ from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from cohorts.models import Cohort
-from mentorship.validators import zone_or_none
+from core.dates import member_zone
+from core.text import (
+    day_in_year_text,
+    day_text,
+    first_name,
+    join_words,
+    moment_text,
+    moment_with_weekday_text,
+    period_text,
+    time_left_text,
+)
 from notifications.models import Notification, ReminderPreference
 from notifications.services import notify
 
@@ -26,10 +34,6 @@ class ApplicationError(Exception):
     """A rule of the program refused the change; the message is shown to the person as is."""
 
 
-def _deadline_text(cohort: Cohort) -> str:
-    return date_format(timezone.localtime(cohort.application_deadline), "F j, Y, g:i A T")
-
-
 def application_closed_reason(
     cohort: Cohort, application: Application | None, now: datetime
 ) -> str | None:
@@ -39,11 +43,11 @@ def application_closed_reason(
     not told that a draft is kept.
     """
     if now < cohort.applications_open_at:
-        opens = date_format(timezone.localtime(cohort.applications_open_at), "F j, Y")
+        opens = day_text(cohort.applications_open_at)
         return f"Applications for {cohort.name} open on {opens}. Nothing was saved."
     if now < cohort.application_deadline:
         return None
-    closed = f"Applications for {cohort.name} closed on {_deadline_text(cohort)}."
+    closed = f"Applications for {cohort.name} closed on {moment_text(cohort.application_deadline)}."
     if application is None:
         return f"{closed} Nothing was saved."
     if application.status == Application.Status.DRAFT:
@@ -185,7 +189,7 @@ def application_save(
             profile = profile_for(member)
             missing = application_missing_for_submit(application, profile)
             if missing:
-                raise ApplicationError("Before you submit, please add " + _join(missing) + ".")
+                raise ApplicationError("Before you submit, please add " + join_words(missing) + ".")
             application.status = Application.Status.SUBMITTED
             application.submitted_at = now
             application.profile_snapshot = profile_snapshot(profile)
@@ -346,8 +350,9 @@ def application_reopen(*, application: Application, now: datetime | None = None)
             )
         if now >= cohort.application_deadline:
             raise ApplicationError(
-                f"Applications for {cohort.name} closed on {_deadline_text(cohort)}, so a "
-                "withdrawn application can no longer be reopened."
+                f"Applications for {cohort.name} closed on "
+                f"{moment_text(cohort.application_deadline)}, so a withdrawn application can no "
+                "longer be reopened."
             )
         application.status = Application.Status.DRAFT
         application.submitted_at = None
@@ -493,52 +498,16 @@ def _email_context(application: Application) -> dict:
         "cohort_name": cohort.name,
         "role": application.get_role_display().lower(),
         "status": application.status,
-        "deadline": _deadline_text(cohort),
-        "match_notification_date": date_format(cohort.match_notification_date, "F j, Y"),
-        "period": (
-            f"{date_format(cohort.period_start, 'F j, Y')} to "
-            f"{date_format(cohort.period_end, 'F j, Y')}"
-        ),
+        "deadline": moment_text(cohort.application_deadline),
+        "match_notification_date": day_text(cohort.match_notification_date),
+        "period": period_text(cohort.period_start, cohort.period_end),
         "application_path": application.get_absolute_url(),
     }
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # ---------------------------------------------------------------------------------------------
 # Deadline reminders
 # ---------------------------------------------------------------------------------------------
-
-
-def member_zone(user) -> zoneinfo.ZoneInfo:
-    """The member's own time zone (their profile's), else the program office's.
-
-    Reads `user.profile`, so callers that select_related it pay no query.
-    """
-    name = getattr(getattr(user, "profile", None), "time_zone", "")
-    return zone_or_none(name) or zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
-def moment_text(moment: datetime, zone: zoneinfo.ZoneInfo) -> str:
-    """ "Wednesday, September 9, 2026 at 9:59 PM MDT", in the given zone."""
-    local = timezone.localtime(moment, zone)
-    return f"{date_format(local, 'l, F j, Y')} at {date_format(local, 'g:i A T')}"
-
-
-def time_left_text(remaining: timedelta) -> str:
-    """ "7 days", "1 day", "5 hours": how long is left, rounded the way a person would say it."""
-    hours = remaining.total_seconds() / 3600
-    if hours >= 36:
-        return f"{round(hours / 24)} days"
-    if hours >= 20:
-        return "1 day"
-    if hours >= 1.5:
-        return f"{round(hours)} hours"
-    return "less than 2 hours"
 
 
 def deadline_reminder_days_due(*, deadline: datetime, now: datetime) -> int | None:
@@ -637,12 +606,12 @@ def deadline_reminder_send(
         profile = MemberProfile.objects.filter(user=member).first() or MemberProfile(user=member)
         zone = member_zone(member)
         context = {
-            "first_name": member.first_name or member.display_name,
+            "first_name": first_name(member),
             "cohort_name": cohort.name,
             "role": application.get_role_display().lower(),
             "days": days,
-            "deadline": moment_text(deadline, zone),
-            "deadline_date": date_format(timezone.localtime(deadline, zone), "F j"),
+            "deadline": moment_with_weekday_text(deadline, zone),
+            "deadline_date": day_in_year_text(deadline, zone),
             "time_left": time_left_text(deadline - now),
             "missing": application_missing_for_submit(application, profile),
             "apply_url": settings.SITE_URL

@@ -8,11 +8,11 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.fields.files import FieldFile
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship.validators import (
+from core.text import duration_text
+from core.validators import (
     EARLIEST_DATE,
     EARLIEST_MOMENT,
     LATEST_DATE,
@@ -275,17 +275,6 @@ class Cohort(models.Model):
     @property
     def orientation_duration_label(self) -> str:
         return duration_text(self.orientation_duration)
-
-
-def duration_text(minutes: int) -> str:
-    """ "45 minutes", "1 hour", "1 hour 30 minutes": a length in words, for pages and emails."""
-    hours, minutes = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{pluralize(hours)}")
-    if minutes:
-        parts.append(f"{minutes} minute{pluralize(minutes)}")
-    return " ".join(parts)
 
 
 RESOURCE_FILE_EXTENSIONS = [

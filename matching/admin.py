@@ -20,7 +20,7 @@ from applications.models import Application, Interest, PracticeArea
 from applications.services import cohort_capacity_refusals
 from cohorts.admin import CohortAdmin as BaseCohortAdmin
 from cohorts.models import Cohort
-from mentorship.validators import id_or_none
+from core.validators import id_or_none
 
 from .forms import EndMatchForm, ManualMatchForm, RunStartForm
 from .models import Match, MatchRun

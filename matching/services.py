@@ -30,12 +30,12 @@ from applications.models import (
 )
 from applications.services import (
     application_leaving_accepted_register,
-    member_zone,
-    moment_text,
     staff_tell_place_freed,
 )
 from cohorts.calendar import ics_calendar, orientation_event
 from cohorts.models import Cohort
+from core.dates import member_zone
+from core.text import day_text, first_name, hours_text, moment_with_weekday_text, month_text
 from notifications.models import Notification
 from notifications.services import (
     notification_still_due_register,
@@ -983,9 +983,9 @@ def _match_close(match: Match, *, ended_by, reason: str, now: datetime) -> list[
             key=f"match-ended:{match.pk}:{role.value}",
             recipient=application.member,
             context={
-                "first_name": _first_name(application.member),
+                "first_name": first_name(application.member),
                 "partner_name": str(partner.member),
-                "partner_first_name": _first_name(partner.member),
+                "partner_first_name": first_name(partner.member),
                 "partner_role": Role.MENTEE.value if role == Role.MENTOR else Role.MENTOR.value,
                 "cohort_name": match.cohort.name,
             },
@@ -1044,7 +1044,6 @@ def released_match_for(application: Application) -> Match | None:
 ANNOUNCEMENT_KIND = "match_announcement"
 ORIENTATION_REMINDER_KIND = "orientation_reminder"
 ORIENTATION_REMINDER_AHEAD = timedelta(hours=24)
-DAY_FORMAT = "F j, Y"
 
 
 def matches_release(*, cohort: Cohort, released_by=None, now: datetime | None = None) -> int:
@@ -1118,22 +1117,12 @@ def cohorts_due_for_release(*, today: date) -> list[int]:
     )
 
 
-def _hours(value: Decimal) -> str:
-    """Decimal("6.00") -> "6 hours", Decimal("1") -> "1 hour", Decimal("1.50") -> "1.5 hours"."""
-    number = f"{value.normalize():f}"
-    return f"{number} hour{'' if value == 1 else 's'}"
-
-
-def _first_name(user) -> str:
-    return user.first_name or user.display_name
-
-
 def _orientation_context(cohort: Cohort, zone: zoneinfo.ZoneInfo) -> dict | None:
     if cohort.orientation_at is None:
         return None
     return {
-        "when": moment_text(cohort.orientation_at, zone),
-        "day": dateformat.format(cohort.orientation_at.astimezone(zone), DAY_FORMAT),
+        "when": moment_with_weekday_text(cohort.orientation_at, zone),
+        "day": day_text(cohort.orientation_at, zone),
         "duration": cohort.orientation_duration_label,
         "link": cohort.orientation_link,
         "details": cohort.orientation_details.strip(),
@@ -1162,22 +1151,22 @@ def _announcement_context(match: Match, role: str, *, now: datetime) -> dict:
     # The first meeting belongs in the period's first month, or this month once it has begun.
     first_month = max(cohort.period_start, now.astimezone(zone).date())
     return {
-        "first_name": _first_name(member),
+        "first_name": first_name(member),
         "role": Role(role).value,
         "partner_role": Role.MENTEE.value if role == Role.MENTOR else Role.MENTOR.value,
         "partner_name": str(partner),
-        "partner_first_name": _first_name(partner),
+        "partner_first_name": first_name(partner),
         "partner_email": partner.email,
         "partner_credentials": getattr(partner_profile, "credentials", "") or "",
         "partner_institution": getattr(partner_profile, "institution", "") or "",
         "reasons": public_reasons(match.reasons)[:3],
         "workspace_url": settings.SITE_URL + reverse("meetings:workspace", kwargs={"pk": match.pk}),
         "cohort_name": cohort.name,
-        "period_start": dateformat.format(cohort.period_start, DAY_FORMAT),
-        "period_end": dateformat.format(cohort.period_end, DAY_FORMAT),
-        "first_meeting_month": dateformat.format(first_month, "F Y"),
-        "min_total_hours": _hours(cohort.min_total_hours),
-        "min_monthly_hours": _hours(cohort.min_monthly_hours),
+        "period_start": day_text(cohort.period_start),
+        "period_end": day_text(cohort.period_end),
+        "first_meeting_month": month_text(first_month),
+        "min_total_hours": hours_text(cohort.min_total_hours),
+        "min_monthly_hours": hours_text(cohort.min_monthly_hours),
         "orientation": _orientation_context(cohort, zone),
     }
 
@@ -1295,7 +1284,7 @@ def orientation_remind(*, cohort_id: int, user_id: int, now: datetime | None = N
         key=f"orientation-reminder:{cohort.pk}:{member.pk}",
         recipient=member,
         context={
-            "first_name": _first_name(member),
+            "first_name": first_name(member),
             "role": Role.MENTOR.value if is_mentor else Role.MENTEE.value,
             "cohort_name": cohort.name,
             "orientation": _orientation_context(cohort, zone),

@@ -21,12 +21,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from accounts import admin_privacy
+from core.spreadsheets import csv_safe
+from core.text import duration_short_text
+from core.validators import id_or_none, validate_program_date
 from matching.models import Match
-from mentorship.spreadsheets import csv_safe
-from mentorship.validators import id_or_none, validate_program_date
 
 from .forms import DURATION_HELP, DateTimeInput
-from .ledger import Ledger, LedgerStatus, format_minutes
+from .ledger import Ledger, LedgerStatus
 from .models import (
     MAX_MEETING_MINUTES,
     MIN_MEETING_MINUTES,
@@ -114,7 +115,8 @@ class ProgressFilter(admin.SimpleListFilter):
 
 
 def _hours(ledger: Ledger) -> str:
-    return f"{format_minutes(ledger.total_minutes)} of {format_minutes(ledger.required_minutes)}"
+    total, required = ledger.total_minutes, ledger.required_minutes
+    return f"{duration_short_text(total)} of {duration_short_text(required)}"
 
 
 def _hours_rows(pairs: list[Match], ledgers: dict[int, Ledger]) -> Iterator[list]:

@@ -22,6 +22,9 @@ from decimal import Decimal
 
 from django.db import models
 
+from core.dates import months_between
+from core.text import day_in_year_text, day_text, duration_short_text, month_name_text
+
 CATCH_UP_FACTOR = 2
 
 
@@ -82,24 +85,6 @@ def hours_to_minutes(hours: Decimal) -> int:
     return int((hours * 60).to_integral_value())
 
 
-def format_minutes(minutes: int) -> str:
-    """'45 min', '1 h', '2 h 30 min': short enough for a month cell."""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
-
-
-def months_between(start: date, end: date) -> list[date]:
-    """The first day of every calendar month that overlaps start..end."""
-    months = []
-    current = start.replace(day=1)
-    while current <= end:
-        months.append(current)
-        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
-    return months
-
-
 def ledger_compute(
     *,
     period_start: date,
@@ -157,10 +142,10 @@ def _status(
     ended_on: date | None,
 ) -> tuple[LedgerStatus, str]:
     if ended_on is not None:
-        return LedgerStatus.ENDED, f"Ended on {ended_on:%B} {ended_on.day}, {ended_on.year}."
+        return LedgerStatus.ENDED, f"Ended on {day_text(ended_on)}."
     if today < period_start:
         return LedgerStatus.NOT_STARTED, (
-            f"The mentorship period starts on {period_start:%B} {period_start.day}."
+            f"The mentorship period starts on {day_in_year_text(period_start)}."
         )
     missed = [row for row in rows if row.state == MonthState.MISSED]
     if today > period_end:
@@ -169,7 +154,7 @@ def _status(
         shortfalls = []
         if total < required_total:
             shortfalls.append(
-                f"{format_minutes(total)} of {format_minutes(required_total)} in total"
+                f"{duration_short_text(total)} of {duration_short_text(required_total)} in total"
             )
         if missed:
             shortfalls.append(
@@ -184,22 +169,22 @@ def _status(
     last = finished[-1] if finished else None
 
     if last is not None and last.minutes == 0 and required_monthly > 0:
-        return LedgerStatus.AT_RISK, f"No meeting was logged in {last.month:%B}."
+        return LedgerStatus.AT_RISK, f"No meeting was logged in {month_name_text(last.month)}."
     if needed > CATCH_UP_FACTOR * pace * months_left:
         return LedgerStatus.AT_RISK, (
-            f"{format_minutes(needed)} still needed in {months_left} "
+            f"{duration_short_text(needed)} still needed in {months_left} "
             f"month{'s' if months_left != 1 else ''}: more than twice the usual pace."
         )
     expected = required_total * len(finished) // len(rows)
     if total < expected:
         return LedgerStatus.BEHIND, (
-            f"{format_minutes(total)} logged; {format_minutes(expected)} expected by now."
+            f"{duration_short_text(total)} logged; {duration_short_text(expected)} expected by now."
         )
     if last is not None and last.minutes < required_monthly:
         return LedgerStatus.BEHIND, (
-            f"{last.month:%B} had {format_minutes(last.minutes)}, "
-            f"under the {format_minutes(required_monthly)} monthly minimum."
+            f"{month_name_text(last.month)} had {duration_short_text(last.minutes)}, "
+            f"under the {duration_short_text(required_monthly)} monthly minimum."
         )
     if needed == 0:
         return LedgerStatus.ON_TRACK, "The total commitment is already met."
-    return LedgerStatus.ON_TRACK, f"{format_minutes(needed)} to go."
+    return LedgerStatus.ON_TRACK, f"{duration_short_text(needed)} to go."

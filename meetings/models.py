@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from core.validators import EARLIEST_MOMENT, LATEST_MOMENT, validate_program_date
 from matching.models import Match
-from mentorship.validators import EARLIEST_MOMENT, LATEST_MOMENT, validate_program_date
 
 MIN_MEETING_MINUTES = 5
 MAX_MEETING_MINUTES = 300

@@ -26,12 +26,13 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from applications.models import Application
-from applications.services import member_zone
+from core.dates import member_zone, month_after
+from core.text import day_text, duration_short_text, month_name_text, month_text
 from matching.models import Match
 from notifications.models import Notification
 from notifications.services import notify
 
-from .ledger import Ledger, LedgerMonth, LedgerStatus, format_minutes
+from .ledger import Ledger, LedgerMonth, LedgerStatus
 from .models import Meeting
 from .services import ledger_for, ledgers_for, pair_zone
 
@@ -64,10 +65,6 @@ def month_from_key(key: str) -> date:
     return date(int(year), int(number), 1)
 
 
-def month_after(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def month_just_ended(now: datetime | None = None) -> date:
     """The calendar month before today's, in the program's time zone."""
     first_of_this_month = timezone.localdate(now or timezone.now()).replace(day=1)
@@ -83,14 +80,6 @@ def month_report_moment(month: date) -> datetime:
     """
     after = month_after(month)
     return datetime(after.year, after.month, 1, 12, tzinfo=UTC)
-
-
-def _month_label(month: date) -> str:
-    return f"{month:%B %Y}"
-
-
-def _day_label(day: date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,26 +275,26 @@ def _pair_context(
         "partner_name": partner.display_name,
         "mentee_name": match.mentee.member.display_name,
         "cohort_name": cohort.name,
-        "month_label": f"{month:%B}",
-        "month_year_label": _month_label(month),
-        "next_month_label": f"{month_after(month):%B}",
-        "month_minutes_label": format_minutes(row.minutes),
+        "month_label": month_name_text(month),
+        "month_year_label": month_text(month),
+        "next_month_label": month_name_text(month_after(month)),
+        "month_minutes_label": duration_short_text(row.minutes),
         "month_met": row.minutes >= ledger.required_monthly_minutes,
-        "monthly_minimum_label": format_minutes(ledger.required_monthly_minutes),
-        "total_label": format_minutes(ledger.total_minutes),
-        "required_label": format_minutes(ledger.required_minutes),
-        "remaining_label": format_minutes(remaining),
+        "monthly_minimum_label": duration_short_text(ledger.required_monthly_minutes),
+        "total_label": duration_short_text(ledger.total_minutes),
+        "required_label": duration_short_text(ledger.required_minutes),
+        "remaining_label": duration_short_text(remaining),
         "percent": ledger.percent,
         "months_met": sum(1 for r in finished if r.minutes >= ledger.required_monthly_minutes),
         "months_finished": len(finished),
         "months_total": len(ledger.months),
         "months_left": months_left,
-        "per_month_needed_label": format_minutes(per_month_needed) if per_month_needed else "",
+        "per_month_needed_label": duration_short_text(per_month_needed) if per_month_needed else "",
         "status": str(ledger.status),
         "status_label": ledger.status.label,
         "reason": ledger.reason,
         "final": ledger.status in _FINAL_STATUSES,
-        "period_end_label": _day_label(cohort.period_end),
+        "period_end_label": day_text(cohort.period_end),
         "next_meeting_label": next_label,
         "next_meeting_in_next_month": next_in_next_month,
         "workspace_url": link("meetings:workspace"),
@@ -384,7 +373,7 @@ def staff_digest_compute(*, now: datetime | None = None, batch_size: int = BATCH
                         "mentor": match.mentor.member.display_name,
                         "mentee": match.mentee.member.display_name,
                         "reason": ledger.reason,
-                        "total_label": format_minutes(ledger.total_minutes),
+                        "total_label": duration_short_text(ledger.total_minutes),
                         "url": settings.SITE_URL
                         + reverse("admin:meetings_pair_change", args=[match.pk]),
                     }
@@ -404,7 +393,7 @@ def staff_digest_compute(*, now: datetime | None = None, batch_size: int = BATCH
     cohort_rows = sorted(cohorts.values(), key=lambda row: row["name"])
     return {
         "week": staff_digest_week(now),
-        "week_of_label": _day_label(today - timedelta(days=today.weekday())),
+        "week_of_label": day_text(today - timedelta(days=today.weekday())),
         "active_pairs": active,
         "at_risk_count": len(at_risk),
         "behind_count": sum(row["behind"] for row in cohort_rows),

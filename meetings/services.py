@@ -18,11 +18,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import dateformat, timezone
 from django.utils.formats import date_format
 
-from applications.services import member_zone, moment_text
 from cohorts.calendar import CalendarEvent, ics_calendar, orientation_event
-from cohorts.models import Cohort, Resource, duration_text
+from cohorts.models import Cohort, Resource
+from core.dates import member_zone
+from core.text import day_text, duration_text, first_name, moment_with_weekday_text
+from core.validators import is_program_date
 from matching.models import Match
-from mentorship.validators import is_program_date
 from notifications.models import Notification, ReminderPreference
 from notifications.services import notify
 
@@ -219,9 +220,8 @@ def _check_in_period(match: Match, starts_at: datetime) -> date:
     day = timezone.localdate(starts_at, pair_zone(match)) if is_program_date(starts_at) else None
     if day is None or not cohort.period_start <= day <= cohort.period_end:
         raise WorkspaceError(
-            f"Meetings count between {cohort.period_start:%B} {cohort.period_start.day}, "
-            f"{cohort.period_start.year} and {cohort.period_end:%B} {cohort.period_end.day}, "
-            f"{cohort.period_end.year}; pick a date in the mentorship period."
+            f"Meetings count between {day_text(cohort.period_start)} and "
+            f"{day_text(cohort.period_end)}; pick a date in the mentorship period."
         )
     return day
 
@@ -827,13 +827,13 @@ def meeting_reminder_send(
         starts_local = timezone.localtime(meeting.starts_at, zone)
         days_ahead = (starts_local.date() - timezone.localdate(now, zone)).days
         context = {
-            "first_name": user.first_name or user.display_name,
+            "first_name": first_name(user),
             "role": role,
             "partner_name": str(partner),
-            "partner_first_name": partner.first_name or partner.display_name,
+            "partner_first_name": first_name(partner),
             "partner_role": "mentee" if role == "mentor" else "mentor",
             "day": {0: "today", 1: "tomorrow"}.get(days_ahead, date_format(starts_local, "l")),
-            "when": moment_text(meeting.starts_at, zone),
+            "when": moment_with_weekday_text(meeting.starts_at, zone),
             "time": date_format(starts_local, "g:i A T"),
             "duration": duration_text(meeting.duration_minutes),
             "format": meeting.format,

@@ -13,11 +13,12 @@ from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohorts.calendar import ics_calendar, ics_response
+from core.text import day_in_year_text, day_text
 from matching.models import Match
 from matching.scoring import public_reasons
 
@@ -70,7 +71,7 @@ def _refused(request: HttpRequest, exc: Exception, form=None) -> None:
             '{} <a href="{}">Open the meeting of {}</a>.',
             message,
             existing.get_absolute_url(),
-            dateformat.format(timezone.localtime(existing.starts_at), "F j"),
+            day_in_year_text(existing.starts_at),
         )
     if form is not None:
         form.add_error(None, message)
@@ -574,7 +575,7 @@ def meeting_delete(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
             **_pair_context(match, role),
             "title": "Delete this meeting?",
             "what": f"the {meeting.get_status_display().lower()} meeting of "
-            + timezone.localtime(meeting.starts_at).strftime("%B %d, %Y"),
+            + day_text(meeting.starts_at),
             "back": meeting.get_absolute_url(),
         },
     )

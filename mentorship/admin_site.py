@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.dateparse import parse_date, parse_datetime
 
-from .validators import EARLIEST_YEAR, LATEST_YEAR
+from core.validators import EARLIEST_YEAR, LATEST_YEAR
 
 DATE_PARTS = {"year": (EARLIEST_YEAR, LATEST_YEAR), "month": (1, 12), "day": (1, 31)}
 ASCII_NUMBER_RE = re.compile(r"[0-9]{1,4}")

@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     # Ours, lowest layer first: a lower app never imports a higher one.
+    "core",
     "accounts",
     "notifications",
     "cohorts",

@@ -2,9 +2,43 @@
 
 from django.db import migrations
 
-from mentorship.schedules import crontab, schedule, unschedule
-
 NAME = "Application deadline reminders"
+
+
+# A frozen copy of the beat-schedule helpers (core/schedules.py) as they were when this migration
+# was written: a migration must do tomorrow what it did today, whatever happens to the helpers.
+
+
+def crontab(apps, *, minute="0", hour="*", day_of_week="*", day_of_month="*", timezone="UTC"):
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    fields = {
+        "minute": minute,
+        "hour": hour,
+        "day_of_week": day_of_week,
+        "day_of_month": day_of_month,
+        "month_of_year": "*",
+        "timezone": timezone,
+    }
+    return CrontabSchedule.objects.filter(**fields).first() or CrontabSchedule.objects.create(
+        **fields
+    )
+
+
+def schedule(apps, *, name, task, schedule, description):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.update_or_create(
+        name=name,
+        defaults={
+            "task": task,
+            "crontab": schedule,
+            "interval": None,
+            "description": description,
+            "enabled": True,
+        },
+    )
+
+
+def unschedule(apps, *names):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=names).delete()
 
 
 def create_schedule(apps, schema_editor):

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import mentorship.validators
+import core.validators
 
 
 class Migration(migrations.Migration):
@@ -15,14 +15,14 @@ class Migration(migrations.Migration):
             model_name="location",
             name="default_time_zone",
             field=models.CharField(
-                blank=True, max_length=64, validators=[mentorship.validators.validate_time_zone]
+                blank=True, max_length=64, validators=[core.validators.validate_time_zone]
             ),
         ),
         migrations.AlterField(
             model_name="memberprofile",
             name="time_zone",
             field=models.CharField(
-                blank=True, max_length=64, validators=[mentorship.validators.validate_time_zone]
+                blank=True, max_length=64, validators=[core.validators.validate_time_zone]
             ),
         ),
     ]

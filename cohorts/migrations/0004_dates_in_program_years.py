@@ -4,7 +4,7 @@ import datetime
 
 from django.db import migrations, models
 
-import mentorship.validators
+import core.validators
 
 
 class Migration(migrations.Migration):
@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             model_name="cohort",
             name="application_deadline",
             field=models.DateTimeField(
-                validators=[mentorship.validators.validate_program_date],
+                validators=[core.validators.validate_program_date],
                 verbose_name="application deadline",
             ),
         ),
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             model_name="cohort",
             name="applications_open_at",
             field=models.DateTimeField(
-                validators=[mentorship.validators.validate_program_date],
+                validators=[core.validators.validate_program_date],
                 verbose_name="applications open",
             ),
         ),
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
             name="match_notification_date",
             field=models.DateField(
                 help_text="Matched pairs are told by this date.",
-                validators=[mentorship.validators.validate_program_date],
+                validators=[core.validators.validate_program_date],
                 verbose_name="match notification date",
             ),
         ),
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(
                 blank=True,
                 null=True,
-                validators=[mentorship.validators.validate_program_date],
+                validators=[core.validators.validate_program_date],
                 verbose_name="orientation",
             ),
         ),
@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
             model_name="cohort",
             name="period_end",
             field=models.DateField(
-                validators=[mentorship.validators.validate_program_date],
+                validators=[core.validators.validate_program_date],
                 verbose_name="mentorship period ends",
             ),
         ),
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
             model_name="cohort",
             name="period_start",
             field=models.DateField(
-                validators=[mentorship.validators.validate_program_date],
+                validators=[core.validators.validate_program_date],
                 verbose_name="mentorship period starts",
             ),
         ),

@@ -7,10 +7,44 @@ Both run in the program office's time zone (settings.TIME_ZONE): the monthly job
 from django.conf import settings
 from django.db import migrations
 
-from mentorship.schedules import crontab, schedule, unschedule
-
 MONTHLY_NAME = "Monthly hour-commitment reminders"
 DIGEST_NAME = "Weekly staff digest"
+
+
+# A frozen copy of the beat-schedule helpers (core/schedules.py) as they were when this migration
+# was written: a migration must do tomorrow what it did today, whatever happens to the helpers.
+
+
+def crontab(apps, *, minute="0", hour="*", day_of_week="*", day_of_month="*", timezone="UTC"):
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    fields = {
+        "minute": minute,
+        "hour": hour,
+        "day_of_week": day_of_week,
+        "day_of_month": day_of_month,
+        "month_of_year": "*",
+        "timezone": timezone,
+    }
+    return CrontabSchedule.objects.filter(**fields).first() or CrontabSchedule.objects.create(
+        **fields
+    )
+
+
+def schedule(apps, *, name, task, schedule, description):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.update_or_create(
+        name=name,
+        defaults={
+            "task": task,
+            "crontab": schedule,
+            "interval": None,
+            "description": description,
+            "enabled": True,
+        },
+    )
+
+
+def unschedule(apps, *names):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=names).delete()
 
 
 def create_schedules(apps, schema_editor):

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import migrations, models
 
-import mentorship.validators
+import core.validators
 
 
 class Migration(migrations.Migration):
@@ -20,21 +20,21 @@ class Migration(migrations.Migration):
             model_name="actionitem",
             name="due_date",
             field=models.DateField(
-                blank=True, null=True, validators=[mentorship.validators.validate_program_date]
+                blank=True, null=True, validators=[core.validators.validate_program_date]
             ),
         ),
         migrations.AlterField(
             model_name="goal",
             name="target_date",
             field=models.DateField(
-                blank=True, null=True, validators=[mentorship.validators.validate_program_date]
+                blank=True, null=True, validators=[core.validators.validate_program_date]
             ),
         ),
         migrations.AlterField(
             model_name="meeting",
             name="starts_at",
             field=models.DateTimeField(
-                validators=[mentorship.validators.validate_program_date],
+                validators=[core.validators.validate_program_date],
                 verbose_name="date and time",
             ),
         ),

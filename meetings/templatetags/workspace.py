@@ -1,6 +1,7 @@
 from django import template
 
-from meetings.ledger import LedgerStatus, MonthState, format_minutes
+from core.text import duration_short_text
+from meetings.ledger import LedgerStatus, MonthState
 
 register = template.Library()
 
@@ -25,7 +26,7 @@ MONTH_SYMBOLS = {
 
 @register.filter
 def minutes(value: int) -> str:
-    return format_minutes(int(value or 0))
+    return duration_short_text(int(value or 0))
 
 
 @register.filter

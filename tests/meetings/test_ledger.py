@@ -6,13 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from meetings.ledger import (
-    LedgerStatus,
-    MonthState,
-    format_minutes,
-    ledger_compute,
-    months_between,
-)
+from core.dates import months_between
+from core.text import duration_short_text
+from meetings.ledger import LedgerStatus, MonthState, ledger_compute
 
 OCT, NOV, DEC, JAN, FEB, MAR = (
     date(2026, 10, 1),
@@ -166,7 +162,7 @@ def test_no_required_hours_is_always_complete():
     [(0, "0 min"), (45, "45 min"), (60, "1 h"), (75, "1 h 15 min"), (360, "6 h")],
 )
 def test_minutes_read_as_hours_and_minutes(minutes, text):
-    assert format_minutes(minutes) == text
+    assert duration_short_text(minutes) == text
 
 
 month_minutes = st.dictionaries(

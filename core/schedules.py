@@ -1,6 +1,9 @@
-"""Beat schedules created by data migrations, so staff see and change them in admin.
+"""Beat schedules that staff see and change in admin (django-celery-beat's tables).
 
-Used from migrations with their historical `apps`, never with the live models.
+Data migrations create them. A migration never imports these functions: it carries a frozen copy
+of what it needs (see applications/migrations/0003_deadline_reminder_schedule.py), so that editing
+them here cannot change what an old migration does. This is the copy a new migration starts from,
+and tests/test_beat.py proves it right.
 """
 
 
