@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Avg, Count, DecimalField, F, Min, QuerySet, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
@@ -227,12 +228,14 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
         form = RunStartForm(request.POST or None, instance=cohort)
         if request.method == "POST" and form.is_valid():
             try:
-                form.save()
-                run = match_run_start(
-                    cohort=cohort,
-                    started_by=request.user,
-                    algorithm=form.cleaned_data["algorithm"],
-                )
+                # One decision: staff told the run is refused have changed no weights either.
+                with transaction.atomic():
+                    form.save()
+                    run = match_run_start(
+                        cohort=cohort,
+                        started_by=request.user,
+                        algorithm=form.cleaned_data["algorithm"],
+                    )
             except MatchingError as exc:
                 form.add_error(None, str(exc))
             else:

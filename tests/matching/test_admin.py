@@ -111,6 +111,34 @@ def test_a_refused_run_is_explained_on_the_page(client, cohort):
     assert "has no accepted mentors yet" in response.content.decode()
 
 
+def test_a_refused_run_leaves_the_cohorts_weights_as_they_were(client, cohort):
+    # The weights and the run are one decision: staff who are told "no" have changed nothing.
+    client.force_login(StaffFactory())
+    AcceptedFactory(cohort=cohort)  # a mentee and no mentor: the run is refused
+    url = reverse("admin:matching_matchrun_start") + f"?cohort={cohort.pk}"
+    response = client.post(
+        url,
+        {
+            "weight_background": 10,
+            "weight_region": 55,
+            "weight_interests": 5,
+            "weight_shared_background": 0,
+            "min_match_score": 25,
+            "algorithm": "optimal",
+        },
+    )
+    assert "has no accepted mentors yet" in response.content.decode()
+    cohort.refresh_from_db()
+    assert (
+        cohort.weight_background,
+        cohort.weight_region,
+        cohort.weight_interests,
+        cohort.weight_shared_background,
+        cohort.min_match_score,
+    ) == (40, 20, 30, 10, 10)
+    assert not MatchRun.objects.exists()
+
+
 def test_a_running_run_page_says_so_politely_and_offers_a_link_instead_of_refreshing(
     client, cohort, pair
 ):
