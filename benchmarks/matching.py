@@ -31,13 +31,10 @@ from django.db import connections  # noqa: E402
 
 from applications.models import Application, Role  # noqa: E402
 from cohorts.models import Cohort  # noqa: E402
+from matching.engine import match_compute  # noqa: E402
 from matching.models import Match  # noqa: E402
-from matching.services import (  # noqa: E402
-    match_compute,
-    match_run_execute,
-    match_run_start,
-    mentor_places,
-)
+from matching.runs import match_run_execute, match_run_start  # noqa: E402
+from matching.selectors import mentor_places  # noqa: E402
 from mentorship.demo import seed_cohort  # noqa: E402
 
 # A worker runs with DEBUG off: don't let the debug cursor log (and quote) every query.

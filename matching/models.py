@@ -101,6 +101,10 @@ class MatchQuerySet(models.QuerySet):
     def approved(self) -> "MatchQuerySet":
         return self.filter(status=Match.Status.APPROVED)
 
+    def awaiting_release(self) -> "MatchQuerySet":
+        """Approved matches nobody has been told about yet: the next release sends them."""
+        return self.approved().filter(notified_at__isnull=True)
+
     def released(self) -> "MatchQuerySet":
         """Matches the two members have been told about, and so may see."""
         return self.filter(

@@ -4,15 +4,15 @@ from django.utils import timezone
 
 from cohorts.models import Cohort
 
-from .services import (
-    cohorts_due_for_release,
+from .emails import (
     match_announce,
-    match_run_execute,
-    matches_release,
     orientation_cohorts_due,
     orientation_participant_ids,
     orientation_remind,
 )
+from .release import matches_release
+from .runs import match_run_execute
+from .selectors import cohorts_due_for_release
 
 
 # The run is claimed with a conditional update (queued -> running), so a redelivered task

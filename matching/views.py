@@ -6,7 +6,7 @@ from applications.models import Application, Role
 from applications.views import _get_application_for_user
 
 from .scoring import public_reasons
-from .services import released_match_for
+from .selectors import released_match_for
 
 
 @login_required

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from applications.models import Application, BackgroundGroup, MemberProfile
 from applications.services import profile_snapshot
+from matching.emails import match_announce
 from matching.models import Match, MatchRun
-from matching.services import match_announce
 from meetings.admin import MeetingAdmin
 from meetings.models import ActionItem, Expectations, Goal, GoalComment, Meeting
 from meetings.services import meeting_reminder_send

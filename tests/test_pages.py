@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from cohorts.models import Cohort
-from matching.services import match_run_execute, match_run_start
+from matching.runs import match_run_execute, match_run_start
 from tests.browser import assert_accessible, assert_focus_is_visible, assert_valid_html, field
 from tests.factories import (
     PASSWORD,

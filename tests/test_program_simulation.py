@@ -16,7 +16,7 @@ from django.core import mail
 from applications.models import Application
 from applications.services import application_decide, application_save
 from applications.tasks import send_deadline_reminders
-from matching.services import match_create
+from matching.decisions import match_create
 from matching.tasks import release_due_matches, send_orientation_reminders
 from meetings.models import Meeting
 from meetings.services import meeting_log, meeting_plan

@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from matching.decisions import match_create
 from matching.models import Match, MatchRun
-from matching.services import match_create, match_run_execute, match_run_start
+from matching.runs import match_run_execute, match_run_start
 from tests.browser import assert_valid_html
 from tests.factories import (
     AcceptedFactory,

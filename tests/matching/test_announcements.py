@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from matching.services import matches_release
+from matching.release import matches_release
 from matching.tasks import send_orientation_reminder, send_orientation_reminders
 from notifications.models import Notification
 from notifications.services import reminders_set

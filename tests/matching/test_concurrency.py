@@ -4,8 +4,10 @@ lock."""
 import pytest
 
 from applications.services import ApplicationError, application_decide, application_withdraw
+from matching.decisions import match_create, matches_approve
+from matching.exceptions import MatchingError
 from matching.models import Match
-from matching.services import MatchingError, match_create, matches_approve, matches_release
+from matching.release import matches_release
 from notifications.models import Notification
 from tests.concurrency import race
 from tests.factories import (

@@ -5,14 +5,11 @@ from django.core import mail
 from django.urls import reverse
 
 from applications.services import application_decide, application_withdraw
+from matching.decisions import match_create, matches_approve
+from matching.ending import match_end
+from matching.exceptions import MatchingError
 from matching.models import Match
-from matching.services import (
-    MatchingError,
-    match_create,
-    match_end,
-    matches_approve,
-    matches_release,
-)
+from matching.release import matches_release
 from notifications.models import Notification
 from tests.factories import (
     AcceptedFactory,

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from applications.models import Application
+from matching.decisions import match_create
+from matching.ending import match_end
 from matching.models import Match
-from matching.services import match_create, match_end, matches_release
+from matching.release import matches_release
 from matching.tasks import (
     announce_match,
     release_cohort_matches,

@@ -11,20 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from applications.models import Interest, PracticeArea
+from matching.decisions import match_create, matches_approve, matches_reject
+from matching.ending import match_end
+from matching.engine import match_compute
+from matching.exceptions import MatchingError
 from matching.models import Match, MatchRun
-from matching.services import (
-    MatchingError,
-    cohort_inputs,
-    match_compute,
-    match_create,
-    match_end,
-    match_run_compare,
-    match_run_execute,
-    match_run_start,
-    matches_approve,
-    matches_reject,
-    matches_release,
-)
+from matching.release import matches_release
+from matching.runs import match_run_execute, match_run_start
+from matching.selectors import cohort_inputs, match_run_compare
 from tests.factories import (
     AcceptedFactory,
     AcceptedMentorFactory,
@@ -282,7 +276,7 @@ def test_a_run_that_cannot_reach_the_broker_says_so(cohort, django_capture_on_co
 def test_a_run_that_crashes_is_marked_failed_with_the_error(cohort):
     _people(cohort, {"co": "CO"}, {"co": "CO"})
     run = match_run_start(cohort=cohort, enqueue=False)
-    with mock.patch("matching.services.score_matrix", side_effect=MemoryError("too big")):
+    with mock.patch("matching.engine.score_matrix", side_effect=MemoryError("too big")):
         assert match_run_execute(run_id=run.pk) is None
     run.refresh_from_db()
     assert run.status == MatchRun.Status.FAILED

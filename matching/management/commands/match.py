@@ -3,8 +3,10 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from cohorts.models import Cohort
+from matching.engine import match_compute
+from matching.exceptions import MatchingError
 from matching.models import Algorithm, MatchRun
-from matching.services import MatchingError, match_compute, match_run_execute, match_run_start
+from matching.runs import match_run_execute, match_run_start
 
 
 class Command(BaseCommand):
