@@ -86,10 +86,6 @@ class MatchRun(models.Model):
     def __str__(self) -> str:
         return f"Run {self.pk} of {self.cohort}"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
-
 
 class MatchQuerySet(models.QuerySet):
     def for_cohort(self, cohort: Cohort) -> "MatchQuerySet":

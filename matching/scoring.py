@@ -1,6 +1,6 @@
 """Scores for every mentor/mentee pair of a cohort, with the reasons behind each, in NumPy.
 
-Nothing here touches the database: `services` reads the cohort into `Person` records, and this
+Nothing here touches the database: `selectors` reads the cohort into `Person` records, and this
 module encodes them as arrays and scores whole blocks of pairs at a time. The score of a pair is
 
     100 * sum(weight_k * component_k) / sum(weight_k)
@@ -17,6 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from core.text import join_words
 
 FORBIDDEN = -1  # a pair that may never be proposed (same person, paired before, rejected)
 
@@ -361,12 +363,6 @@ def _blocks(n: int, size: int) -> Iterator[slice]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _listing(names: list[str]) -> str:
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def explain(
     mentee: Person,
     mentor: Person,
@@ -394,19 +390,19 @@ def explain(
         reasons.append(
             (
                 points["background"],
-                f"mentor practises in {_listing(area_names)}, "
+                f"mentor practises in {join_words(area_names)}, "
                 f"{'an area' if len(area_names) == 1 else 'areas'} the mentee asked for",
             )
         )
     elif shared_areas:
-        reasons.append((points["background"], f"both practise in {_listing(area_names)}"))
+        reasons.append((points["background"], f"both practise in {join_words(area_names)}"))
     elif wanted:
         wanted_names = sorted(names.practice_areas.get(a, f"area {a}") for a in wanted)
         reasons.append(
             (
                 0.0,
                 "mentor does not practise in the areas the mentee asked for "
-                f"({_listing(wanted_names)})",
+                f"({join_words(wanted_names)})",
             )
         )
     if mentor.stage_order is not None and mentee.stage_order is not None:
@@ -486,4 +482,4 @@ def _not_counted(mentee: Person, mentee_weights: np.ndarray) -> list[str]:
     ]
     if not left_out:
         return []
-    return [f"not counted, as the mentee said it does not matter to them: {_listing(left_out)}"]
+    return [f"not counted, as the mentee said it does not matter to them: {join_words(left_out)}"]
