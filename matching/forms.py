@@ -5,6 +5,9 @@ from cohorts.models import Cohort
 
 from .models import Algorithm
 
+# What staff write down about a match: why it ends, why a pair below the minimum was made.
+REASON_MAX_LENGTH = 2000
+
 WEIGHT_FIELDS = [
     "weight_background",
     "weight_region",
@@ -41,7 +44,7 @@ class ManualMatchForm(forms.Form):
     below_minimum_reason = forms.CharField(
         label="Why this pair, below the minimum",
         required=False,
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Kept with the match and shown on its page in admin, for staff only.",
     )
@@ -91,6 +94,6 @@ def _applicant_label(application: Application) -> str:
 class EndMatchForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
         help_text="Kept on record with the match, for staff only.",
     )
