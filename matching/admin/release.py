@@ -22,6 +22,7 @@ from .common import choose_cohort, cohort_from_query, page_context, with_shown_s
 
 RELEASE_PERMISSION = "matching.change_match"
 RELEASE_PAIRS_SHOWN = 100
+ANNOUNCEMENTS_PER_MATCH = 2  # one to the mentor, one to the mentee
 
 
 def release_view(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
@@ -85,8 +86,8 @@ def _release(request: HttpRequest, model_admin: admin.ModelAdmin, cohorts) -> in
     if released:
         messages.success(
             request,
-            f"{released} match{pluralize(released, 'es')} released; {2 * released} members are "
-            "being emailed.",
+            f"{released} match{pluralize(released, 'es')} released; "
+            f"{ANNOUNCEMENTS_PER_MATCH * released} members are being emailed.",
         )
     else:
         messages.info(
@@ -107,7 +108,8 @@ def _release_context(model_admin: admin.ModelAdmin, request: HttpRequest, cohort
         for cohort in cohorts
     ]
     total = sum(row["waiting"] for row in rows)
-    return page_context(model_admin, request, rows=rows, total=total, emails=2 * total, **extra)
+    emails = ANNOUNCEMENTS_PER_MATCH * total
+    return page_context(model_admin, request, rows=rows, total=total, emails=emails, **extra)
 
 
 # The cohort admin belongs to `cohorts`, which must not depend on matching; matching extends it
