@@ -152,8 +152,11 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
         )
     goals = list(
         Goal.objects.for_match(match).annotate(
-            steps=Count("action_items"),
-            steps_done=Count("action_items", filter=Q(action_items__done_at__isnull=False)),
+            # Distinct: the two joins (steps and comments) multiply each other's rows.
+            steps=Count("action_items", distinct=True),
+            steps_done=Count(
+                "action_items", filter=Q(action_items__done_at__isnull=False), distinct=True
+            ),
             comment_count=Count("comments", distinct=True),
         )
     )
