@@ -487,12 +487,20 @@ def meeting_log_update(
 
 def meeting_delete(*, meeting: Meeting, user, now: datetime | None = None) -> None:
     now = now or timezone.now()
-    _require_active(meeting.match)
-    if meeting.status == Meeting.Status.HELD:
-        _require_log_author_in_window(meeting, user, now)
-    else:
-        _require_role(meeting.match, user, "mentor", "mentee")
-    meeting.delete()
+    match = meeting.match
+    _require_active(match)
+    with transaction.atomic():
+        _lock_match(match)
+        # Re-read under the pair's lock: the partner may have logged this meeting as held since
+        # the page was shown, and a held meeting is only its author's to delete.
+        meeting = Meeting.objects.select_for_update().filter(pk=meeting.pk, match=match).first()
+        if meeting is None:
+            return  # already deleted
+        if meeting.status == Meeting.Status.HELD:
+            _require_log_author_in_window(meeting, user, now)
+        else:
+            _require_role(match, user, "mentor", "mentee")
+        meeting.delete()
 
 
 def meeting_confirm(*, meeting: Meeting, user, now: datetime | None = None) -> Meeting:

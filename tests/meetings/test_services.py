@@ -220,6 +220,23 @@ def test_after_the_window_the_author_is_sent_to_staff(pair, mentee, settings):
     assert Meeting.objects.filter(pk=meeting.pk).exists()
 
 
+def test_a_planned_meeting_the_partner_has_just_logged_is_not_deleted_from_a_stale_page(
+    pair, mentee, mentor
+):
+    with time_machine.travel(datetime(2026, 11, 1, tzinfo=DENVER)):
+        planned = services.meeting_plan(
+            match=pair,
+            user=mentor,
+            starts_at=datetime(2026, 11, 20, 17, tzinfo=DENVER),
+            duration_minutes=60,
+        )
+    seen_by_mentor = Meeting.objects.get(pk=planned.pk)  # the page the mentor deletes from
+    log(pair, mentee, planned.starts_at, 60, meeting=planned)
+    with pytest.raises(WorkspaceError, match="Only the member who logged"):
+        services.meeting_delete(meeting=seen_by_mentor, user=mentor, now=DEC_10)
+    assert services.ledger_for(pair, now=DEC_10).total_minutes == 60
+
+
 def test_only_the_author_may_change_or_delete_a_log(pair, mentee, mentor):
     meeting = log(pair, mentee, datetime(2026, 11, 12, 17, tzinfo=DENVER))
     with pytest.raises(WorkspaceError, match="Only the member who logged"):
