@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from applications.models import Application
+from core.spreadsheets import csv_safe
 from matching.models import Match
-from meetings.admin import csv_safe
 from meetings.models import Goal, Meeting
 from tests.browser import assert_accessible, assert_valid_html
 from tests.factories import (

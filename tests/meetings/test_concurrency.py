@@ -9,8 +9,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from meetings.models import Meeting
-from meetings.nudges import pair_hour_reminders_send
-from meetings.services import WorkspaceError, ledger_for, meeting_delete, meeting_log
+from meetings.reminders import pair_hour_reminders_send
+from meetings.selectors import ledger_for
+from meetings.services import WorkspaceError, meeting_delete, meeting_log
 from notifications.models import Notification
 from tests.concurrency import race
 from tests.factories import MeetingFactory, PairFactory
