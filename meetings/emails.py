@@ -132,6 +132,7 @@ def month_key(month: date) -> str:
 
 
 def pair_month_key(kind: str, *, match_id: int, month: date, role: str, user_id: int) -> str:
+    """A summary's key names its reader; a reminder's names the role it goes to."""
     if kind == PROGRESS_SUMMARY:
         return f"progress-summary:{match_id}:{month_key(month)}:{user_id}"
     return f"{_HOUR_REMINDER_KEY_PREFIX[kind]}:{match_id}:{month_key(month)}:{role}"
