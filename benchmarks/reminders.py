@@ -36,7 +36,8 @@ from accounts.models import User  # noqa: E402
 from applications.models import Application, MemberProfile  # noqa: E402
 from cohorts.models import Cohort  # noqa: E402
 from matching.models import Match  # noqa: E402
-from meetings import nudges  # noqa: E402
+from meetings import reminders  # noqa: E402
+from meetings.digest import staff_digest_compute  # noqa: E402
 from meetings.models import Meeting  # noqa: E402
 from meetings.tasks import remind_pair_hours, send_monthly_hour_reminders  # noqa: E402
 from notifications.models import Notification  # noqa: E402
@@ -55,7 +56,7 @@ def main() -> None:
     month = seed(N)
     print(
         f"pairs: {N:,}; database: {connection.vendor}; reported month: {month:%B %Y}; "
-        f"batch size: {nudges.BATCH_SIZE}; seeded in {time.perf_counter() - started:.1f} s"
+        f"batch size: {reminders.BATCH_SIZE}; seeded in {time.perf_counter() - started:.1f} s"
     )
 
     counter = QueryCounter()
@@ -95,7 +96,7 @@ def main() -> None:
 
     with connection.execute_wrapper(counter):
         started = time.perf_counter()
-        digest = nudges.staff_digest_compute()
+        digest = staff_digest_compute()
         elapsed = time.perf_counter() - started
     print(
         f"staff digest content: {elapsed:.2f} s, {counter.reset()} queries; "
@@ -112,7 +113,7 @@ def seed(n: int) -> date:
     Application.objects.filter(cohort__slug=SLUG).delete()
     User.objects.filter(email__endswith="@reminders.bench").delete()
 
-    reported = nudges.month_just_ended()
+    reported = reminders.month_just_ended()
     first = (reported - timedelta(days=1)).replace(day=1)
     period_end = date(first.year + (first.month + 5) // 12, (first.month + 5) % 12 + 1, 1)
     office = zoneinfo.ZoneInfo(settings.TIME_ZONE)

@@ -8,6 +8,6 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from notifications.services import send_time_parts_register
 
-        from .services import meeting_reminder_private_parts
+        from .emails import MEETING_REMINDER, meeting_reminder_private_parts
 
-        send_time_parts_register(kind="meeting_reminder", parts=meeting_reminder_private_parts)
+        send_time_parts_register(kind=MEETING_REMINDER, parts=meeting_reminder_private_parts)

@@ -1,6 +1,6 @@
 """The hour ledger: minutes met per calendar month against the cohort's commitment.
 
-Pure arithmetic on dates and minutes, no database: the selectors in `services.py` feed it the
+Pure arithmetic on dates and minutes, no database: the selectors in `selectors.py` feed it the
 minutes of held meetings grouped by month.
 
 The status, in the order it is decided while the period runs:
@@ -36,6 +36,10 @@ class LedgerStatus(models.TextChoices):
     MET = "met", "Commitment met"
     NOT_MET = "not_met", "Commitment not met"
     ENDED = "ended", "Ended early"
+
+
+# Once the period is over, the status is the commitment's verdict: nothing more to remind of.
+FINAL_STATUSES = frozenset({LedgerStatus.MET, LedgerStatus.NOT_MET})
 
 
 class MonthState(models.TextChoices):
@@ -75,6 +79,10 @@ class Ledger:
     @property
     def remaining_minutes(self) -> int:
         return max(0, self.required_minutes - self.total_minutes)
+
+    def month_row(self, month: date) -> LedgerMonth | None:
+        """The row of a month (its first day); None outside the period."""
+        return next((row for row in self.months if row.month == month), None)
 
     @property
     def months_met(self) -> int:

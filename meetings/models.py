@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from core.validators import EARLIEST_MOMENT, LATEST_MOMENT, validate_program_date
@@ -57,8 +57,16 @@ class GoalQuerySet(models.QuerySet):
     def for_match(self, match: Match) -> "GoalQuerySet":
         return self.filter(match=match)
 
-    def open(self) -> "GoalQuerySet":
-        return self.filter(status__in=[Goal.Status.NOT_STARTED, Goal.Status.IN_PROGRESS])
+    def with_counts(self) -> "GoalQuerySet":
+        """Each goal's `steps`, `steps_done` and `comment_count`, for the workspace's list."""
+        # Distinct: the two joins (steps and comments) multiply each other's rows.
+        return self.annotate(
+            steps=Count("action_items", distinct=True),
+            steps_done=Count(
+                "action_items", filter=Q(action_items__done_at__isnull=False), distinct=True
+            ),
+            comment_count=Count("comments", distinct=True),
+        )
 
 
 class Goal(models.Model):

@@ -1,17 +1,15 @@
 from celery import shared_task
 
-from .nudges import (
+from .digest import staff_digest_compute, staff_digest_is_empty
+from .emails import month_key, staff_digest_notify, staff_digest_recipient_ids
+from .reminders import (
+    meeting_reminder_send,
+    meeting_reminders_due,
     month_from_key,
     month_just_ended,
-    month_key,
     pair_hour_reminders_send,
     pair_id_batches_for_month,
-    staff_digest_compute,
-    staff_digest_is_empty,
-    staff_digest_send,
-    staff_recipient_ids,
 )
-from .services import meeting_reminder_send, meeting_reminders_due
 
 # ---------------------------------------------------------------------------------------------
 # Meeting reminders
@@ -66,7 +64,7 @@ def send_staff_digest() -> int:
     digest = staff_digest_compute()
     if staff_digest_is_empty(digest):
         return 0
-    user_ids = staff_recipient_ids()
+    user_ids = staff_digest_recipient_ids()
     for user_id in user_ids:
         send_staff_digest_to.delay(user_id, digest)
     return len(user_ids)
@@ -74,5 +72,5 @@ def send_staff_digest() -> int:
 
 @shared_task(acks_late=True)
 def send_staff_digest_to(user_id: int, digest: dict) -> str:
-    notification = staff_digest_send(user_id=user_id, digest=digest)
+    notification = staff_digest_notify(user_id=user_id, digest=digest)
     return "skipped" if notification is None else "recorded"

@@ -34,6 +34,7 @@ from matching.services import (
     matches_release,
 )
 from meetings.models import Goal, Meeting
+from meetings.selectors import pair_zone
 from meetings.services import (
     action_item_add,
     action_item_set_done,
@@ -44,7 +45,6 @@ from meetings.services import (
     meeting_confirm,
     meeting_log,
     meeting_plan,
-    pair_zone,
 )
 
 DEFAULT_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo accounts only, printed by the command

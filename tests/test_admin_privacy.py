@@ -23,7 +23,7 @@ from matching.emails import match_announce
 from matching.models import Match, MatchRun
 from meetings.admin import MeetingAdmin
 from meetings.models import ActionItem, Expectations, Goal, GoalComment, Meeting
-from meetings.services import meeting_reminder_send
+from meetings.reminders import meeting_reminder_send
 from notifications.models import Notification
 from tests.factories import (
     AcceptedFactory,

@@ -15,7 +15,7 @@ from cohorts.models import Cohort
 from matching.models import Match, MatchRun
 from meetings.ledger import LedgerStatus
 from meetings.models import Meeting
-from meetings.services import ledgers_for
+from meetings.selectors import ledgers_for
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db

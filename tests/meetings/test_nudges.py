@@ -15,7 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from matching.models import Match
-from meetings import nudges
+from meetings import reminders
+from meetings.digest import staff_digest_compute
 from meetings.tasks import (
     remind_pair_hours,
     send_monthly_hour_reminders,
@@ -324,7 +325,7 @@ def test_the_finder_takes_the_same_queries_for_five_pairs_as_for_sixty(cohort):
 def test_the_finder_reads_ids_a_batch_at_a_time(cohort, django_assert_max_num_queries):
     pairs = [_pair(cohort) for _ in range(7)]
     with django_assert_max_num_queries(3):
-        batches = list(nudges.pair_id_batches_for_month(month=date(2026, 11, 1), batch_size=3))
+        batches = list(reminders.pair_id_batches_for_month(month=date(2026, 11, 1), batch_size=3))
     assert batches == [[p.pk for p in pairs[:3]], [p.pk for p in pairs[3:6]], [pairs[6].pk]]
 
 
@@ -428,7 +429,7 @@ def test_a_digest_task_for_someone_no_longer_staff_sends_nothing(
     member, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        digest = nudges.staff_digest_compute()
+        digest = staff_digest_compute()
         assert send_staff_digest_to.delay(member.pk, digest).get() == "skipped"
     assert mail.outbox == []
 
@@ -439,11 +440,11 @@ def test_between_cohorts_staff_get_no_digest(staff, django_capture_on_commit_cal
 
 
 def test_the_digest_lists_fifty_at_risk_pairs_and_counts_the_rest(cohort, monkeypatch):
-    monkeypatch.setattr(nudges, "DIGEST_LIST_LIMIT", 3)
+    monkeypatch.setattr("meetings.digest.DIGEST_LIST_LIMIT", 3)
     for _ in range(5):
         _pair(cohort)
     with time_machine.travel(MONDAY, tick=False):
-        digest = nudges.staff_digest_compute()
+        digest = staff_digest_compute()
     assert digest["at_risk_count"] == 5
     assert len(digest["at_risk"]) == 3
     assert digest["at_risk_more"] == 2
@@ -455,7 +456,7 @@ def test_the_digest_takes_the_same_queries_for_five_pairs_as_for_sixty(cohort):
         for _ in range(pairs):
             _pair(cohort)
         with time_machine.travel(MONDAY, tick=False), CaptureQueriesContext(connection) as q:
-            digest = nudges.staff_digest_compute()
+            digest = staff_digest_compute()
         assert digest["active_pairs"] == pairs
         return len(q)
 

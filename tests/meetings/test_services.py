@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from meetings import services
+from meetings import selectors, services
 from meetings.ledger import LedgerStatus
 from meetings.models import Expectations, Meeting
 from meetings.services import WorkspaceError
@@ -52,7 +52,7 @@ def log(pair, user, starts_at, minutes=60, **kwargs):
 
 def test_a_meeting_logged_by_the_mentee_counts_in_the_ledger(pair, mentee):
     log(pair, mentee, datetime(2026, 11, 12, 17, tzinfo=DENVER), 75)
-    ledger = services.ledger_for(pair, now=DEC_10)
+    ledger = selectors.ledger_for(pair, now=DEC_10)
     assert ledger.total_minutes == 75
     assert ledger.months[1].minutes == 75
 
@@ -65,13 +65,13 @@ def test_the_partner_logging_the_same_meeting_is_told_to_confirm_it_instead(pair
     services.meeting_confirm(meeting=first, user=mentor)
     first.refresh_from_db()
     assert first.confirmed_by == mentor
-    assert services.ledger_for(pair, now=DEC_10).total_minutes == 60
+    assert selectors.ledger_for(pair, now=DEC_10).total_minutes == 60
 
 
 def test_two_meetings_on_one_day_at_different_times_both_count(pair, mentee):
     log(pair, mentee, datetime(2026, 11, 12, 9, tzinfo=DENVER), 30)
     log(pair, mentee, datetime(2026, 11, 12, 17, tzinfo=DENVER), 30)
-    assert services.ledger_for(pair, now=DEC_10).total_minutes == 60
+    assert selectors.ledger_for(pair, now=DEC_10).total_minutes == 60
 
 
 def test_a_member_cannot_confirm_their_own_log_nor_confirm_twice(pair, mentee, mentor):
@@ -87,7 +87,7 @@ def test_a_meeting_counts_in_the_month_of_its_date_in_the_mentees_time_zone(pair
     # 11:30 PM on Oct 31 in Denver is already Nov 1 in New York and in UTC.
     meeting = log(pair, mentee, datetime(2026, 10, 31, 23, 30, tzinfo=DENVER), 30)
     assert meeting.held_on == date(2026, 10, 31)
-    ledger = services.ledger_for(pair, now=DEC_10)
+    ledger = selectors.ledger_for(pair, now=DEC_10)
     assert [m.minutes for m in ledger.months[:2]] == [30, 0]
 
 
@@ -142,7 +142,7 @@ def test_planned_and_cancelled_meetings_do_not_count(pair, mentee):
         )
         services.meeting_cancel(meeting=other, user=mentee)
     assert planned.status == Meeting.Status.PLANNED
-    assert services.ledger_for(pair, now=DEC_10).total_minutes == 0
+    assert selectors.ledger_for(pair, now=DEC_10).total_minutes == 0
 
 
 def test_a_planned_meeting_marked_held_counts_once_and_cannot_be_logged_twice(pair, mentee, mentor):
@@ -157,7 +157,7 @@ def test_a_planned_meeting_marked_held_counts_once_and_cannot_be_logged_twice(pa
     with pytest.raises(WorkspaceError, match=r"already logged a meeting .* confirm it instead"):
         log(pair, mentor, planned.starts_at, 60, meeting=planned)
     assert Meeting.objects.count() == 1
-    assert services.ledger_for(pair, now=DEC_10).total_minutes == 50
+    assert selectors.ledger_for(pair, now=DEC_10).total_minutes == 50
 
 
 def test_a_meeting_cannot_be_planned_in_the_past(pair, mentee):
@@ -218,6 +218,23 @@ def test_after_the_window_the_author_is_sent_to_staff(pair, mentee, settings):
     with pytest.raises(WorkspaceError, match="Ask program staff"):
         services.meeting_delete(meeting=meeting, user=mentee, now=later)
     assert Meeting.objects.filter(pk=meeting.pk).exists()
+
+
+def test_a_planned_meeting_the_partner_has_just_logged_is_not_deleted_from_a_stale_page(
+    pair, mentee, mentor
+):
+    with time_machine.travel(datetime(2026, 11, 1, tzinfo=DENVER)):
+        planned = services.meeting_plan(
+            match=pair,
+            user=mentor,
+            starts_at=datetime(2026, 11, 20, 17, tzinfo=DENVER),
+            duration_minutes=60,
+        )
+    seen_by_mentor = Meeting.objects.get(pk=planned.pk)  # the page the mentor deletes from
+    log(pair, mentee, planned.starts_at, 60, meeting=planned)
+    with pytest.raises(WorkspaceError, match="Only the member who logged"):
+        services.meeting_delete(meeting=seen_by_mentor, user=mentor, now=DEC_10)
+    assert selectors.ledger_for(pair, now=DEC_10).total_minutes == 60
 
 
 def test_only_the_author_may_change_or_delete_a_log(pair, mentee, mentor):
@@ -291,7 +308,7 @@ def test_an_ended_pair_is_read_only(pair, mentee):
     pair.save()
     with pytest.raises(WorkspaceError, match="has ended"):
         log(pair, mentee, datetime(2026, 11, 12, 17, tzinfo=DENVER))
-    assert services.ledger_for(pair, now=DEC_10).status == LedgerStatus.ENDED
+    assert selectors.ledger_for(pair, now=DEC_10).status == LedgerStatus.ENDED
 
 
 # Ledgers in bulk, and calendar feeds ---------------------------------------------------------
@@ -303,7 +320,7 @@ def test_ledgers_for_many_pairs_take_one_query(django_assert_num_queries):
         MeetingFactory.create_batch(index, match=pair)
     loaded = list(type(pairs[0]).objects.filter(pk__in=[p.pk for p in pairs]).with_people())
     with django_assert_num_queries(1):
-        ledgers = services.ledgers_for(loaded, now=DEC_10)
+        ledgers = selectors.ledgers_for(loaded, now=DEC_10)
     assert [ledgers[p.pk].total_minutes for p in pairs] == [0, 60, 120]
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from icalendar import Calendar
 
-from meetings.models import ActionItem, Goal, Meeting
+from meetings.models import ActionItem, Goal, GoalComment, Meeting
 from meetings.services import calendar_feed_for, calendar_feed_reset
 from tests.browser import assert_valid_html
 from tests.factories import (
@@ -168,6 +168,17 @@ def test_the_workspace_shows_partner_progress_next_meeting_and_goals(client, wor
     assert "At risk" in html
     assert "No meeting was logged in November." in html
     assert_valid_html(html)
+
+
+def test_the_workspace_counts_a_goals_steps_once_however_many_comments_it_has(client, pair):
+    goal = Goal.objects.create(match=pair, title="Board certification")
+    ActionItem.objects.create(goal=goal, title="Buy the review book", done_at=NOW)
+    ActionItem.objects.create(goal=goal, title="Book the exam")
+    for body in ("Good plan.", "Start with the book.", "Ask your residency director."):
+        GoalComment.objects.create(goal=goal, author=pair.mentor.member, body=body)
+    client.force_login(pair.mentee.member)
+    html = client.get(reverse("meetings:workspace", args=[pair.pk])).content.decode()
+    assert "1 of 2 steps done · 3 comments" in html
 
 
 def test_the_partner_is_asked_to_confirm_a_meeting_and_confirming_clears_it(client, world):

@@ -1,15 +1,8 @@
-"""Staff oversight of pairs: hours, months met, progress, activity; meeting corrections.
+"""Pairs in admin: hours, months met, progress and activity per pair, a read-only summary, and
+the hours per month as CSV."""
 
-What a pair writes stays private here: the admin shows dates, durations, formats and statuses,
-and counts of goals, never agendas, notes, topics, next steps, video links or goal text. The
-private columns are not even read (`defer`), so no page can leak them by accident. Staff who
-hold `meetings.view_pair_workspace` get a link to the pair's workspace instead.
-"""
-
-import csv
 from collections.abc import Iterable, Iterator
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
@@ -18,68 +11,17 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 
 from accounts import admin_privacy
-from core.spreadsheets import csv_safe
+from core.spreadsheets import csv_stream
 from core.text import duration_short_text
-from core.validators import id_or_none, validate_program_date
+from core.validators import id_or_none
 from matching.models import Match
 
-from .forms import DURATION_HELP, DateTimeInput
-from .ledger import Ledger, LedgerStatus
-from .models import (
-    MAX_MEETING_MINUTES,
-    MIN_MEETING_MINUTES,
-    ActionItem,
-    Expectations,
-    Goal,
-    GoalComment,
-    Meeting,
-    Pair,
-)
-from .services import (
-    PairActivity,
-    WorkspaceError,
-    ledger_for,
-    ledgers_for,
-    meeting_correct,
-    pair_activity,
-    pair_zone,
-)
-
-WORKSPACE_PERMISSION = "meetings.view_pair_workspace"
-END_PERMISSION = "matching.change_match"
-# The pair's own words: never selected, shown or exported by the admin.
-PRIVATE_MEETING_FIELDS = ["agenda", "video_link", "topics", "notes", "next_steps"]
-# Nor searched or filtered on, from any list, by staff without the workspace permission.
-admin_privacy.private_fields(WORKSPACE_PERMISSION, Meeting, PRIVATE_MEETING_FIELDS)
-admin_privacy.private_fields(WORKSPACE_PERMISSION, Goal, ["title", "description"])
-admin_privacy.private_fields(WORKSPACE_PERMISSION, ActionItem, ["title"])
-admin_privacy.private_fields(WORKSPACE_PERMISSION, GoalComment, ["body"])
-admin_privacy.private_fields(
-    WORKSPACE_PERMISSION, Expectations, ["meeting_plan", "communication", "other"]
-)
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for streaming with csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _context(model_admin: admin.ModelAdmin, request: HttpRequest, **extra) -> dict:
-    return {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        **extra,
-    }
-
-
-# ---------------------------------------------------------------------------------------------
-# Pairs
-# ---------------------------------------------------------------------------------------------
+from ..ledger import Ledger, LedgerStatus
+from ..models import Goal, Meeting, Pair
+from ..selectors import PairActivity, ledger_for, ledgers_for, pair_activity, pair_zone
+from .common import END_PERMISSION, PRIVATE_MEETING_FIELDS, WORKSPACE_PERMISSION, admin_context
 
 
 class MatchStatusFilter(admin.SimpleListFilter):
@@ -97,7 +39,9 @@ class MatchStatusFilter(admin.SimpleListFilter):
 
 class ProgressFilter(admin.SimpleListFilter):
     """By ledger status, which is computed, not stored: the ledgers of every pair the other
-    filters leave, in one query, then their ids."""
+    filters leave, their minutes read through a subquery of those pairs (not a list of their
+    ids, which a large program would take past the database's parameter limit), then the ids
+    of the pairs with the status chosen."""
 
     title = "progress"
     parameter_name = "progress"
@@ -156,15 +100,7 @@ def hours_csv_response(pairs: Iterable[Match]) -> StreamingHttpResponse:
     # Read everything now, while the request's database connection is certainly ours; the
     # generator below only formats.
     pairs = list(pairs)
-    ledgers = ledgers_for(pairs)
-    writer = csv.writer(_Echo())
-    lines = (
-        writer.writerow([csv_safe(cell) for cell in row]) for row in _hours_rows(pairs, ledgers)
-    )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="pair-hours-{stamp}.csv"'
-    return response
+    return csv_stream("pair-hours", _hours_rows(pairs, ledgers_for(pairs)))
 
 
 @admin.register(Pair)
@@ -324,7 +260,7 @@ class PairAdmin(admin_privacy.ModelAdmin):
         return TemplateResponse(
             request,
             "admin/meetings/pair/summary.html",
-            _context(
+            admin_context(
                 self,
                 request,
                 title=str(pair),
@@ -346,151 +282,5 @@ class PairAdmin(admin_privacy.ModelAdmin):
                 else None,
                 can_see_meetings=user.has_perm("meetings.view_meeting")
                 or user.has_perm("meetings.change_meeting"),
-            ),
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# Meetings
-# ---------------------------------------------------------------------------------------------
-
-
-class MeetingCorrectionForm(forms.Form):
-    """The facts of a meeting staff may correct; nothing the pair wrote."""
-
-    starts_at = forms.DateTimeField(
-        label="Date and time", widget=DateTimeInput(), validators=[validate_program_date]
-    )
-    duration_minutes = forms.IntegerField(
-        label="Duration (minutes)",
-        min_value=MIN_MEETING_MINUTES,
-        max_value=MAX_MEETING_MINUTES,
-        help_text=DURATION_HELP,
-        error_messages={
-            "min_value": f"A meeting lasts at least {MIN_MEETING_MINUTES} minutes.",
-            "max_value": f"A meeting lasts at most {MAX_MEETING_MINUTES} minutes.",
-        },
-    )
-    format = forms.ChoiceField(choices=Meeting.Format.choices)
-    status = forms.ChoiceField(
-        choices=Meeting.Status.choices,
-        help_text="Only held meetings count in the ledger.",
-    )
-
-    def __init__(self, *args, meeting: Meeting, zone_name: str, **kwargs):
-        initial = {
-            "starts_at": timezone.localtime(meeting.starts_at),
-            "duration_minutes": meeting.duration_minutes,
-            "format": meeting.format,
-            "status": meeting.status,
-        }
-        super().__init__(*args, initial=initial, **kwargs)
-        self.fields["starts_at"].help_text = (
-            f"In your time zone ({timezone.get_current_timezone_name()}). The ledger counts a "
-            f"held meeting on its day in the mentee's time zone ({zone_name})."
-        )
-
-
-@admin.register(Meeting)
-class MeetingAdmin(admin_privacy.ModelAdmin):
-    list_display = [
-        "pair",
-        "starts_at",
-        "held_on",
-        "duration_minutes",
-        "format",
-        "status",
-        "logged_by",
-        "confirmed",
-    ]
-    list_filter = ["status", "format", ("match__cohort", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["match__mentor__member", "match__mentee__member", "logged_by"]
-    search_fields = [
-        "match__mentor__member__last_name",
-        "match__mentor__member__email",
-        "match__mentee__member__last_name",
-        "match__mentee__member__email",
-    ]
-    date_hierarchy = "starts_at"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).defer(*PRIVATE_MEETING_FIELDS)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # the pair plans and logs its meetings
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        # Deleting takes hours off a ledger with no trace in it; correcting the status is the
-        # usual way, deleting a duplicate is a superuser's call.
-        return request.user.is_superuser
-
-    @admin.display(description="Pair", ordering="match__mentor__member__last_name")
-    def pair(self, meeting: Meeting) -> str:
-        return f"{meeting.match.mentor.member} & {meeting.match.mentee.member}"
-
-    @admin.display(description="Confirmed", boolean=True, ordering="confirmed_at")
-    def confirmed(self, meeting: Meeting) -> bool:
-        return meeting.confirmed_at is not None
-
-    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
-        """Correct the facts of a meeting through `meeting_correct`, whose refusals show on
-        the form, unlike a `save_model` override, which cannot report back."""
-        pk = id_or_none(object_id)
-        if pk is None:
-            raise Http404
-        meeting = get_object_or_404(
-            self.get_queryset(request).select_related(
-                "match__cohort",
-                "match__mentor__member",
-                "match__mentee__member__profile",
-                "logged_by",
-                "confirmed_by",
-                "created_by",
-            ),
-            pk=pk,
-        )
-        if not self.has_view_or_change_permission(request, meeting):
-            raise PermissionDenied
-        can_change = self.has_change_permission(request, meeting)
-        zone = pair_zone(meeting.match)
-        form = MeetingCorrectionForm(
-            request.POST if request.method == "POST" else None, meeting=meeting, zone_name=zone.key
-        )
-        if not can_change:
-            for field in form.fields.values():
-                field.disabled = True
-        if request.method == "POST":
-            if not can_change:
-                raise PermissionDenied
-            if form.is_valid():
-                try:
-                    meeting_correct(meeting=meeting, corrected_by=request.user, **form.cleaned_data)
-                except WorkspaceError as exc:
-                    form.add_error(None, str(exc))
-                else:
-                    if form.has_changed():
-                        self.log_change(
-                            request, meeting, self.construct_change_message(request, form, None)
-                        )
-                        messages.success(request, f"{meeting} was corrected.")
-                    else:
-                        messages.info(request, "Nothing was changed.")
-                    return redirect("admin:meetings_meeting_changelist")
-        return TemplateResponse(
-            request,
-            "admin/meetings/meeting/correct.html",
-            _context(
-                self,
-                request,
-                title=f"Correct the meeting of {meeting.match}"
-                if can_change
-                else f"Meeting of {meeting.match}",
-                meeting=meeting,
-                original=meeting,
-                form=form,
-                zone=zone,
-                can_change=can_change,
-                can_delete=self.has_delete_permission(request, meeting),
-                pair_url=reverse("admin:meetings_pair_change", args=[meeting.match_id]),
             ),
         )

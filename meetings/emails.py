@@ -1,0 +1,264 @@
+"""Every email the meetings app sends, each kind declared in one place: its kind, its idempotency
+key, who is due it, its context and the one call to `notify()` that records it.
+
+The services decide that an email is due (`reminders.py`: a meeting in the next day, a month that
+ended; `digest.py`: the week's digest) and call the `<kind>_notify` functions here, which tell.
+Code that looks for an email already recorded builds its key with the key function here, never by
+hand. Templates are `templates/emails/<kind>_subject.txt`, `<kind>.txt` and `<kind>.html`.
+"""
+
+from datetime import UTC, date, datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format
+
+from cohorts.calendar import ics_calendar
+from core.dates import member_zone, month_after
+from core.text import (
+    day_text,
+    duration_short_text,
+    duration_text,
+    first_name,
+    moment_with_weekday_text,
+    month_name_text,
+    month_text,
+)
+from matching.models import Match
+from notifications.models import Notification
+from notifications.services import notify
+
+from .ledger import FINAL_STATUSES, Ledger
+from .models import Meeting
+from .selectors import meeting_calendar_event, member_role, pair_zone, partner_of
+
+MEETING_REMINDER = "meeting_reminder"
+HOURS_NUDGE = "hours_nudge"
+HOURS_BEHIND = "hours_behind"
+PROGRESS_SUMMARY = "progress_summary"
+STAFF_DIGEST = "staff_digest"
+
+# ---------------------------------------------------------------------------------------------
+# Meeting reminder: to each member of the pair, a day before a planned meeting
+# ---------------------------------------------------------------------------------------------
+
+
+def meeting_reminder_key(*, meeting_id: int, starts_at: datetime, user_id: int) -> str:
+    # The start time is part of the key: a rescheduled meeting is a new event to remind of.
+    # Migration 0005 carries a frozen copy of this shape; change both or neither.
+    return f"meeting-reminder:{meeting_id}:{starts_at.astimezone(UTC).isoformat()}:{user_id}"
+
+
+def meeting_reminder_recipients(match: Match) -> dict:
+    """Who is due a meeting's reminder: both members of the pair, by user id."""
+    return {person.member_id: person.member for person in (match.mentor, match.mentee)}
+
+
+def meeting_reminder_context(*, meeting: Meeting, match: Match, user, now: datetime) -> dict:
+    role = member_role(match, user)
+    partner = partner_of(match, user)
+    zone = member_zone(user)
+    starts_local = timezone.localtime(meeting.starts_at, zone)
+    days_ahead = (starts_local.date() - timezone.localdate(now, zone)).days
+    return {
+        "first_name": first_name(user),
+        "role": role,
+        "partner_name": str(partner),
+        "partner_first_name": first_name(partner),
+        "partner_role": "mentee" if role == "mentor" else "mentor",
+        "day": {0: "today", 1: "tomorrow"}.get(days_ahead, date_format(starts_local, "l")),
+        "when": moment_with_weekday_text(meeting.starts_at, zone),
+        "time": date_format(starts_local, "g:i A T"),
+        "duration": duration_text(meeting.duration_minutes),
+        "format": meeting.format,
+        "format_label": meeting.get_format_display(),
+        # The agenda, the video link and the calendar file (which holds both) are the pair's
+        # own: read when the email is sent (`meeting_reminder_private_parts`), never stored in
+        # the notification staff read in admin.
+        "meeting_id": meeting.pk,
+        "meeting_url": settings.SITE_URL + meeting.get_absolute_url(),
+    }
+
+
+def meeting_reminder_notify(
+    *, meeting: Meeting, match: Match, user, now: datetime
+) -> Notification | None:
+    return notify(
+        kind=MEETING_REMINDER,
+        key=meeting_reminder_key(
+            meeting_id=meeting.pk, starts_at=meeting.starts_at, user_id=user.pk
+        ),
+        recipient=user,
+        context=meeting_reminder_context(meeting=meeting, match=match, user=user, now=now),
+        optional=True,
+    )
+
+
+def meeting_reminder_private_parts(notification: Notification) -> tuple[dict, list[dict]]:
+    """What a meeting reminder shows of the pair's own words, read as it is sent: the agenda
+    and video link, and the calendar file with both. Nothing when the meeting is gone.
+
+    Registered with `send_time_parts_register` in `apps.py`."""
+    context = notification.context
+    meeting = Meeting.objects.filter(pk=context.get("meeting_id")).first()
+    if meeting is None:
+        return {}, []
+    ics = ics_calendar(
+        [meeting_calendar_event(meeting, context.get("partner_name", ""))],
+        name="Mentorship meeting",
+    )
+    attachment = {
+        "filename": f"mentorship-meeting-{meeting.pk}.ics",
+        "content": ics.decode(),
+        "mimetype": "text/calendar",
+    }
+    return {"agenda": meeting.agenda, "video_link": meeting.video_link}, [attachment]
+
+
+# ---------------------------------------------------------------------------------------------
+# The month's emails to a pair: a progress summary to each member, and a nudge (under the
+# monthly minimum) or a firmer note (behind pace or at risk) to both, the mentee leading
+# ---------------------------------------------------------------------------------------------
+
+HOUR_REMINDERS = (HOURS_NUDGE, HOURS_BEHIND)
+_HOUR_REMINDER_KEY_PREFIX = {HOURS_NUDGE: "hours-nudge", HOURS_BEHIND: "hours-behind"}
+
+
+def month_key(month: date) -> str:
+    """'2026-11': a month in keys and in task arguments."""
+    return f"{month:%Y-%m}"
+
+
+def pair_month_key(kind: str, *, match_id: int, month: date, role: str, user_id: int) -> str:
+    """A summary's key names its reader; a reminder's names the role it goes to."""
+    if kind == PROGRESS_SUMMARY:
+        return f"progress-summary:{match_id}:{month_key(month)}:{user_id}"
+    return f"{_HOUR_REMINDER_KEY_PREFIX[kind]}:{match_id}:{month_key(month)}:{role}"
+
+
+def pair_month_recipients(match: Match) -> list[tuple[str, object, object]]:
+    """Who is due the month's emails: (role, member, partner), the mentee first."""
+    return [
+        ("mentee", match.mentee.member, match.mentor.member),
+        ("mentor", match.mentor.member, match.mentee.member),
+    ]
+
+
+def pair_month_keys(match: Match, month: date) -> dict[tuple[str, str], str]:
+    """Every key the month's emails to a pair may carry, by (kind, role)."""
+    return {
+        (kind, role): pair_month_key(
+            kind, match_id=match.pk, month=month, role=role, user_id=user.pk
+        )
+        for kind in (PROGRESS_SUMMARY, *HOUR_REMINDERS)
+        for role, user, _ in pair_month_recipients(match)
+    }
+
+
+def pair_month_context(
+    *,
+    match: Match,
+    ledger: Ledger,
+    month: date,
+    role: str,
+    user,
+    partner,
+    next_meeting: Meeting | None,
+) -> dict:
+    """What the three pair emails show (JSON): numbers as words, links absolute."""
+    cohort = match.cohort
+    row = ledger.month_row(month)
+    finished = [r for r in ledger.months if r.month <= month]
+    months_left = len(ledger.months) - len(finished)
+    remaining = ledger.remaining_minutes
+    per_month_needed = -(-remaining // months_left) if months_left else 0
+    next_label, next_in_next_month = "", False
+    if next_meeting is not None:
+        local = timezone.localtime(next_meeting.starts_at, member_zone(user))
+        next_label = dateformat.format(local, r"l, F j \a\t g:i A T")
+        # The ledger's month is the mentee's, whoever reads the email.
+        held_month = timezone.localdate(next_meeting.starts_at, pair_zone(match)).replace(day=1)
+        next_in_next_month = held_month == month_after(month)
+
+    def link(name: str) -> str:
+        return settings.SITE_URL + reverse(name, kwargs={"pk": match.pk})
+
+    return {
+        "role": role,
+        "partner_name": partner.display_name,
+        "mentee_name": match.mentee.member.display_name,
+        "cohort_name": cohort.name,
+        "month_label": month_name_text(month),
+        "month_year_label": month_text(month),
+        "next_month_label": month_name_text(month_after(month)),
+        "month_minutes_label": duration_short_text(row.minutes),
+        "month_met": row.minutes >= ledger.required_monthly_minutes,
+        "monthly_minimum_label": duration_short_text(ledger.required_monthly_minutes),
+        "total_label": duration_short_text(ledger.total_minutes),
+        "required_label": duration_short_text(ledger.required_minutes),
+        "remaining_label": duration_short_text(remaining),
+        "percent": ledger.percent,
+        "months_met": sum(1 for r in finished if r.minutes >= ledger.required_monthly_minutes),
+        "months_finished": len(finished),
+        "months_total": len(ledger.months),
+        "months_left": months_left,
+        "per_month_needed_label": duration_short_text(per_month_needed) if per_month_needed else "",
+        "status": str(ledger.status),
+        "status_label": ledger.status.label,
+        "reason": ledger.reason,
+        "final": ledger.status in FINAL_STATUSES,
+        "period_end_label": day_text(cohort.period_end),
+        "next_meeting_label": next_label,
+        "next_meeting_in_next_month": next_in_next_month,
+        "workspace_url": link("meetings:workspace"),
+        "plan_url": link("meetings:meeting_plan"),
+        "log_url": link("meetings:meeting_log"),
+    }
+
+
+def pair_month_notify(
+    *, kind: str, match: Match, month: date, role: str, user, context: dict
+) -> Notification | None:
+    """Record one of the month's emails to one member; all are optional."""
+    return notify(
+        kind=kind,
+        key=pair_month_key(kind, match_id=match.pk, month=month, role=role, user_id=user.pk),
+        recipient=user,
+        context=context,
+        optional=True,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The weekly staff digest: to every active staff member
+# ---------------------------------------------------------------------------------------------
+
+
+def staff_digest_key(*, week: str, user_id: int) -> str:
+    return f"staff-digest:{week}:{user_id}"
+
+
+def _staff():
+    return get_user_model().objects.filter(is_staff=True, is_active=True)
+
+
+def staff_digest_recipient_ids() -> list[int]:
+    """Who is due the digest: every active staff member."""
+    return list(_staff().order_by("pk").values_list("pk", flat=True))
+
+
+def staff_digest_notify(*, user_id: int, digest: dict) -> Notification | None:
+    """One staff member's copy of the week's digest; None when they are no longer staff or
+    turned reminders off."""
+    user = _staff().filter(pk=user_id).first()
+    if user is None:
+        return None
+    return notify(
+        kind=STAFF_DIGEST,
+        key=staff_digest_key(week=digest["week"], user_id=user.pk),
+        recipient=user,
+        context=digest,
+        optional=True,
+    )

@@ -1,0 +1,90 @@
+"""What every workspace page shares: finding the pair for the user, refusals, the page frame."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import format_html
+
+from core.text import day_in_year_text
+from matching.models import Match
+
+from ..models import Goal, Meeting
+from ..selectors import member_role
+
+STAFF_VIEWER = "staff"
+
+
+def get_pair_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> tuple[Match, str]:
+    match = get_object_or_404(Match.objects.released().with_people(), pk=pk)
+    role = member_role(match, request.user)
+    if role is not None:
+        return match, role
+    if not write and request.user.has_perm("meetings.view_pair_workspace"):
+        return match, STAFF_VIEWER
+    raise Http404("No such mentorship.")
+
+
+def get_meeting(match: Match, meeting_pk: int) -> Meeting:
+    return get_object_or_404(Meeting.objects.with_people(), pk=meeting_pk, match=match)
+
+
+def get_goal(match: Match, goal_pk: int) -> Goal:
+    return get_object_or_404(Goal, pk=goal_pk, match=match)
+
+
+def workspace_url(match: Match) -> str:
+    return reverse("meetings:workspace", kwargs={"pk": match.pk})
+
+
+def refused(request: HttpRequest, exc: Exception, form=None) -> None:
+    """Show a refusal next to the form when there is one, else as a page message."""
+    message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    existing = getattr(exc, "meeting", None)
+    if existing is not None:
+        # The refusal names a meeting already in the schedule: link to it, where the member
+        # can confirm it, log it as held or reschedule it.
+        message = format_html(
+            '{} <a href="{}">Open the meeting of {}</a>.',
+            message,
+            existing.get_absolute_url(),
+            day_in_year_text(existing.starts_at),
+        )
+    if form is not None:
+        form.add_error(None, message)
+    else:
+        messages.error(request, message)
+
+
+def pair_context(match: Match, role: str) -> dict:
+    # Staff viewing the pair see it from the mentee's side, like the mentee's own page.
+    partner = match.mentee if role == "mentor" else match.mentor
+    return {
+        "match": match,
+        "cohort": match.cohort,
+        "role": role,
+        "is_member": role != STAFF_VIEWER,
+        "is_mentee": role == "mentee",
+        "is_active": match.status == Match.Status.APPROVED,
+        "partner": partner,
+        "partner_profile": getattr(partner.member, "profile", None),
+    }
+
+
+def form_page(
+    request, match, role, form, *, title, submit, intro="", back=None, danger=False
+) -> HttpResponse:
+    return render(
+        request,
+        "meetings/form.html",
+        {
+            **pair_context(match, role),
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "submit": submit,
+            "back": back or workspace_url(match),
+            "danger": danger,
+        },
+    )
