@@ -18,15 +18,14 @@ from .membership import (
     membership_link,
 )
 from .models import Application, Interest, MemberProfile, Membership, PracticeArea, Role
+from .selectors import application_closed_reason, profile_missing_for_submit
 from .services import (
     ApplicationError,
-    application_closed_reason,
     application_decide,
     application_reopen,
     application_save,
     application_withdraw,
     profile_for,
-    profile_missing_for_submit,
 )
 
 
