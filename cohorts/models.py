@@ -257,10 +257,6 @@ class Cohort(models.Model):
         return self.phase_at(timezone.now())
 
     @property
-    def is_open_for_applications(self) -> bool:
-        return self.phase == self.Phase.APPLICATIONS_OPEN
-
-    @property
     def orientation_ends_at(self) -> datetime | None:
         if self.orientation_at is None:
             return None
