@@ -1,6 +1,3 @@
-import csv
-
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -14,11 +11,10 @@ from django.utils import timezone
 from accounts import admin_privacy
 from cohorts.models import Cohort
 from core.fields import ModelIdsField
-from core.spreadsheets import csv_safe
+from core.spreadsheets import csv_response
 from core.validators import id_or_none
 
-from .forms import PROFILE_FIELDS, PROFILE_PRIVATE_FIELDS
-from .membership import ROSTER_MAX_BYTES, ROSTER_MAX_LABEL, RosterImportError, roster_import
+from .forms import PROFILE_FIELDS, PROFILE_PRIVATE_FIELDS, RosterUploadForm
 from .models import (
     Application,
     BackgroundGroup,
@@ -31,6 +27,7 @@ from .models import (
     PracticeArea,
     Role,
 )
+from .roster import RosterImportError, roster_import
 from .services import ApplicationError, application_decide
 
 SELF_IDENTIFICATION_PERMISSION = "applications.view_self_identification"
@@ -74,24 +71,6 @@ class InterestAdmin(ReferenceAdmin):
 @admin.register(BackgroundGroup)
 class BackgroundGroupAdmin(ReferenceAdmin):
     pass
-
-
-class RosterUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Roster CSV",
-        help_text="Columns: member_number, email, first_name, last_name and optionally expires_on "
-        f"(YYYY-MM-DD), at most {ROSTER_MAX_LABEL}. A file with any bad row imports nothing.",
-    )
-
-    def clean_file(self):
-        file = self.cleaned_data["file"]
-        if file.size > ROSTER_MAX_BYTES:
-            raise forms.ValidationError(
-                f"This file is larger than {ROSTER_MAX_LABEL}, more than a roster needs: check "
-                "that it is the roster exported as CSV.",
-                code="file_too_large",
-            )
-        return file
 
 
 # A file of junk has a row error per line: the page lists the first ones and counts the rest.
@@ -198,6 +177,43 @@ class RegionFilter(admin.SimpleListFilter):
         if self.value() in CensusRegion.values:
             return queryset.filter(member__profile__location__region=self.value())
         return queryset
+
+
+EXPORT_COLUMNS = [
+    "application_id",
+    "cohort",
+    "role",
+    "status",
+    "email",
+    "first_name",
+    "last_name",
+    "state",
+    "region",
+    "career_stage",
+    "practice_areas",
+    "mentees_offered",
+    "submitted_at",
+]
+
+
+def _export_row(application: Application) -> list:
+    profile = getattr(application.member, "profile", None)
+    location = profile.location if profile else None
+    return [
+        application.pk,
+        application.cohort.slug,
+        application.role,
+        application.status,
+        application.member.email,
+        application.member.first_name,
+        application.member.last_name,
+        location.code if location else "",
+        location.get_region_display() if location else "",
+        str(profile.career_stage) if profile and profile.career_stage else "",
+        "; ".join(str(a) for a in profile.practice_areas.all()) if profile else "",
+        application.mentee_capacity if application.role == Role.MENTOR else "",
+        application.submitted_at.isoformat() if application.submitted_at else "",
+    ]
 
 
 @admin.register(Application)
@@ -364,52 +380,10 @@ class ApplicationAdmin(admin_privacy.ModelAdmin):
 
     @admin.action(description="Export selected applications to CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="applications-{stamp}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "application_id",
-                "cohort",
-                "role",
-                "status",
-                "email",
-                "first_name",
-                "last_name",
-                "state",
-                "region",
-                "career_stage",
-                "practice_areas",
-                "mentees_offered",
-                "submitted_at",
-            ]
-        )
-        rows = queryset.select_related(
+        applications = queryset.select_related(
             "cohort", "member", "member__profile__location", "member__profile__career_stage"
         ).prefetch_related("member__profile__practice_areas")
-        for application in rows:
-            profile = getattr(application.member, "profile", None)
-            location = profile.location if profile else None
-            writer.writerow(
-                csv_safe(cell)
-                for cell in [
-                    application.pk,
-                    application.cohort.slug,
-                    application.role,
-                    application.status,
-                    application.member.email,
-                    application.member.first_name,
-                    application.member.last_name,
-                    location.code if location else "",
-                    location.get_region_display() if location else "",
-                    str(profile.career_stage) if profile and profile.career_stage else "",
-                    "; ".join(str(a) for a in profile.practice_areas.all()) if profile else "",
-                    application.mentee_capacity if application.role == Role.MENTOR else "",
-                    application.submitted_at.isoformat() if application.submitted_at else "",
-                ]
-            )
-        return response
+        return csv_response("applications", [EXPORT_COLUMNS, *map(_export_row, applications)])
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         # A bad value is the change list's to report; the counters then cover every cohort.

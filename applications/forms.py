@@ -14,6 +14,7 @@ from .models import (
     MemberProfile,
     PracticeArea,
 )
+from .roster import ROSTER_MAX_BYTES, ROSTER_MAX_LABEL
 
 # Time zones a member is likely to pick, first; every IANA zone stays available below them.
 COMMON_TIME_ZONES = [
@@ -248,3 +249,21 @@ class MentorApplicationForm(_ApplicationForm):
 
 
 APPLICATION_FORMS = {"mentee": MenteeApplicationForm, "mentor": MentorApplicationForm}
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Roster CSV",
+        help_text="Columns: member_number, email, first_name, last_name and optionally expires_on "
+        f"(YYYY-MM-DD), at most {ROSTER_MAX_LABEL}. A file with any bad row imports nothing.",
+    )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > ROSTER_MAX_BYTES:
+            raise forms.ValidationError(
+                f"This file is larger than {ROSTER_MAX_LABEL}, more than a roster needs: check "
+                "that it is the roster exported as CSV.",
+                code="file_too_large",
+            )
+        return file

@@ -54,10 +54,6 @@ class Location(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_outside_us(self) -> bool:
-        return self.region == CensusRegion.OUTSIDE_US
-
 
 class ReferenceItem(models.Model):
     """A choice staff can reorder, or retire without deleting what members already chose."""
@@ -179,10 +175,6 @@ class MemberProfile(models.Model):
     def __str__(self) -> str:
         return f"Profile of {self.user}"
 
-    @property
-    def is_complete(self) -> bool:
-        return bool(self.location_id and self.career_stage_id and self.time_zone)
-
 
 # ---------------------------------------------------------------------------------------------
 # Applications
@@ -223,9 +215,6 @@ class ApplicationQuerySet(models.QuerySet):
         """{role: number of applications}, in one query; a role with none is 0."""
         counts = dict(self.order_by().values_list("role").annotate(n=models.Count("pk")))
         return {role: counts.get(role, 0) for role in Role.values}
-
-    def with_related(self) -> "ApplicationQuerySet":
-        return self.select_related("cohort", "member", "member__profile")
 
 
 class Application(models.Model):

@@ -1,64 +1,28 @@
 """Writes for profiles and applications. Views and admin call these; they never write directly."""
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, OuterRef, Value
-from django.db.models.functions import Cast, Concat
-from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Cohort
-from core.dates import member_zone
-from core.text import (
-    day_in_year_text,
-    day_text,
-    first_name,
-    join_words,
-    moment_text,
-    moment_with_weekday_text,
-    period_text,
-    time_left_text,
-)
-from notifications.models import Notification, ReminderPreference
-from notifications.services import notify
+from core.text import join_words, moment_text
 
+from .emails import (
+    applicant_tell_decision,
+    applicant_tell_received,
+    place_freed_key,
+    staff_tell_place_freed,
+)
 from .membership import membership_is_current
 from .models import Application, MemberProfile, Role
+from .selectors import application_closed_reason, application_missing_for_submit
 
 
 class ApplicationError(Exception):
     """A rule of the program refused the change; the message is shown to the person as is."""
-
-
-def application_closed_reason(
-    cohort: Cohort, application: Application | None, now: datetime
-) -> str | None:
-    """Why the member's application to `cohort` cannot be saved at `now`, or None when it can.
-
-    Says what became of what they already have, and only that: a member with nothing saved is
-    not told that a draft is kept.
-    """
-    if now < cohort.applications_open_at:
-        opens = day_text(cohort.applications_open_at)
-        return f"Applications for {cohort.name} open on {opens}. Nothing was saved."
-    if now < cohort.application_deadline:
-        return None
-    closed = f"Applications for {cohort.name} closed on {moment_text(cohort.application_deadline)}."
-    if application is None:
-        return f"{closed} Nothing was saved."
-    if application.status == Application.Status.DRAFT:
-        return (
-            f"{closed} Your saved draft is kept as it was, but it can no longer be changed "
-            "or submitted."
-        )
-    return (
-        f"{closed} Your application is kept as it was "
-        f"({application.get_status_display().lower()}); these changes were not saved."
-    )
 
 
 def _assert_open(cohort: Cohort, now: datetime, application: Application | None = None) -> None:
@@ -110,32 +74,6 @@ def profile_snapshot(
         "credentials": profile.credentials,
         "institution": profile.institution,
     }
-
-
-def profile_missing_for_submit(profile: MemberProfile) -> list[str]:
-    """The profile fields matching needs that are still empty, in words."""
-    missing = []
-    if not profile.location_id:
-        missing.append("your state (or outside the US) in your profile")
-    if not profile.time_zone:
-        missing.append("your time zone in your profile")
-    if not profile.career_stage_id:
-        missing.append("your career stage in your profile")
-    return missing
-
-
-def application_missing_for_submit(application: Application, profile: MemberProfile) -> list[str]:
-    """What still has to be filled in before the application can be submitted, in words."""
-    missing = profile_missing_for_submit(profile)
-    if application.role == Role.MENTEE and not application.goals.strip():
-        missing.append("the goals you want to achieve")
-    if application.role == Role.MENTOR and not application.offer.strip():
-        missing.append("what you can offer a mentee")
-    if not application.agrees_to_commitment:
-        missing.append("your agreement to the time commitment")
-    if not application.agrees_to_confidentiality:
-        missing.append("your agreement to keep what is shared confidential")
-    return missing
 
 
 def application_save(
@@ -202,14 +140,7 @@ def application_save(
         if desired_areas is not None:
             application.desired_practice_areas.set(desired_areas)
         if first_submission:
-            notify(
-                kind="application_received",
-                # One receipt per submission: a withdrawn application reopened and submitted
-                # again is a new submission, and the member is told it was received.
-                key=f"application-received:{application.pk}:{now.isoformat()}",
-                recipient=member,
-                context=_email_context(application),
-            )
+            applicant_tell_received(application=application)
     return application
 
 
@@ -276,9 +207,6 @@ def application_leaving_accepted_register(hook: LeavingAccepted) -> None:
         _leaving_accepted.append(hook)
 
 
-PLACE_FREED_KIND = "place_freed"
-
-
 def _left_accepted(application: Application, *, actor, how: str, now: datetime) -> list[str]:
     """End or refuse the pairs of an application that is no longer accepted, and tell staff.
     Returns what happened to the pairs, in words."""
@@ -287,50 +215,12 @@ def _left_accepted(application: Application, *, actor, how: str, now: datetime) 
         notes.extend(hook(application=application, actor=actor, how=how, now=now))
     staff_tell_place_freed(
         cohort=application.cohort,
-        key=f"place-freed:application:{application.pk}:{now.isoformat()}",
+        key=place_freed_key(event=f"application:{application.pk}:{now.isoformat()}"),
         summary=f"{how}.",
         notes=notes,
         actor=actor,
     )
     return notes
-
-
-def cohort_places_text(cohort: Cohort) -> str:
-    """ "12 of 20 mentee places and 9 of 20 mentor places are taken." """
-    taken = Application.objects.for_cohort(cohort).accepted().count_by_role()
-    mentees, mentors = taken[Role.MENTEE], taken[Role.MENTOR]
-    return (
-        f"{mentees} of {cohort.mentee_capacity} mentee places and {mentors} of "
-        f"{cohort.mentor_capacity} mentor places are taken."
-    )
-
-
-def staff_tell_place_freed(*, cohort: Cohort, key: str, summary: str, notes: list[str], actor):
-    """Email every active staff member (but the one who acted, who knows) that a place in a
-    cohort freed up: what happened, what it did to pairs, and the places now taken. Sent at
-    once, not in the weekly digest: a free place is best filled while the cohort is young."""
-    staff = (
-        get_user_model()
-        .objects.filter(is_staff=True, is_active=True)
-        .exclude(pk=getattr(actor, "pk", None))
-        .order_by("pk")
-    )
-    context = {
-        "cohort_name": cohort.name,
-        "summary": summary,
-        "notes": notes,
-        "places": cohort_places_text(cohort),
-        "applications_url": settings.SITE_URL
-        + reverse("admin:applications_application_changelist")
-        + f"?cohort__id__exact={cohort.pk}",
-        "matches_url": settings.SITE_URL
-        + reverse("admin:matching_match_changelist")
-        + f"?cohort__id__exact={cohort.pk}",
-    }
-    return [
-        notify(kind=PLACE_FREED_KIND, key=f"{key}:{user.pk}", recipient=user, context=context)
-        for user in staff
-    ]
 
 
 def application_reopen(*, application: Application, now: datetime | None = None) -> Application:
@@ -363,6 +253,9 @@ def application_reopen(*, application: Application, now: datetime | None = None)
         )
     return application
 
+
+# A refused bulk action names this many of the applications it refused, then counts them.
+NAMES_SHOWN = 5
 
 DECISIONS = {
     Application.Status.ACCEPTED,
@@ -409,7 +302,7 @@ def application_decide(
             if a.status in {Application.Status.DRAFT, Application.Status.WITHDRAWN}
         ]
         if undecidable:
-            names = ", ".join(str(a.member) for a in undecidable[:5])
+            names = ", ".join(str(a.member) for a in undecidable[:NAMES_SHOWN])
             raise ApplicationError(
                 f"{len(undecidable)} of the selected applications are drafts or withdrawn and "
                 f"cannot be decided: {names}."
@@ -425,12 +318,7 @@ def application_decide(
         Application.objects.bulk_update(changed, ["status", "decided_at", "decided_by"])
         for application in changed:
             application.cohort = cohorts[application.cohort_id]
-            notify(
-                kind="application_decision",
-                key=f"application-decision:{application.pk}:{decision}:{now.isoformat()}",
-                recipient=application.member,
-                context=_email_context(application),
-            )
+            applicant_tell_decision(application=application)
         for application in leaving:
             status = application.get_status_display().lower()
             role = application.get_role_display().lower()
@@ -490,139 +378,3 @@ def cohort_capacity_refusals(
                 f"or decline {label}s first."
             )
     return refusals
-
-
-def _email_context(application: Application) -> dict:
-    cohort = application.cohort
-    return {
-        "cohort_name": cohort.name,
-        "role": application.get_role_display().lower(),
-        "status": application.status,
-        "deadline": moment_text(cohort.application_deadline),
-        "match_notification_date": day_text(cohort.match_notification_date),
-        "period": period_text(cohort.period_start, cohort.period_end),
-        "application_path": application.get_absolute_url(),
-    }
-
-
-# ---------------------------------------------------------------------------------------------
-# Deadline reminders
-# ---------------------------------------------------------------------------------------------
-
-
-def deadline_reminder_days_due(*, deadline: datetime, now: datetime) -> int | None:
-    """The nearest reminder offset (in days) whose moment has come, or None.
-
-    With offsets 7 and 1, eight days before the deadline nothing is due, three days before the
-    7-day reminder is, and twelve hours before only the 1-day one: a run after beat was down
-    sends the nearest reminder, never a stale "7 days left" on top of it.
-    """
-    due = [
-        days
-        for days in settings.DEADLINE_REMINDER_DAYS
-        if days > 0 and deadline - timedelta(days=days) <= now < deadline
-    ]
-    return min(due, default=None)
-
-
-def deadline_reminder_key(*, application_id: int, days: int) -> str:
-    return f"deadline-reminder:{application_id}:{days}"
-
-
-def deadline_reminders_due(*, now: datetime | None = None) -> list[tuple[int, int]]:
-    """(application id, days) for every draft owed a deadline reminder now.
-
-    A reminder is for drafts that existed when its moment came: a member who starts a draft
-    two days before the deadline is not told "7 days left", only reminded the day before.
-    Drafts already reminded at that offset, and members who turned reminders off, are left
-    out here to spare the queue; the task and `notify` check both again. One query for the
-    cohorts and one per cohort due, whatever the number of drafts.
-    """
-    now = now or timezone.now()
-    offsets = [days for days in settings.DEADLINE_REMINDER_DAYS if days > 0]
-    if not offsets:
-        return []
-    cohorts = Cohort.objects.open_for_applications(now).filter(
-        application_deadline__lte=now + timedelta(days=max(offsets))
-    )
-    due = []
-    for cohort in cohorts.only("pk", "application_deadline"):
-        days = deadline_reminder_days_due(deadline=cohort.application_deadline, now=now)
-        if days is None:
-            continue
-        # deadline_reminder_key(), built in SQL so the check is one query for the whole cohort.
-        already_recorded = Notification.objects.filter(
-            idempotency_key=Concat(
-                Value("deadline-reminder:"),
-                Cast(OuterRef("pk"), output_field=CharField()),
-                Value(f":{days}"),
-                output_field=CharField(),
-            )
-        )
-        reminders_off = ReminderPreference.objects.filter(
-            user=OuterRef("member"), reminders_enabled=False
-        )
-        ids = (
-            Application.objects.for_cohort(cohort)
-            .filter(
-                status=Application.Status.DRAFT,
-                created_at__lt=cohort.application_deadline - timedelta(days=days),
-            )
-            .exclude(Exists(already_recorded))
-            .exclude(Exists(reminders_off))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        due.extend((application_id, days) for application_id in ids)
-    return due
-
-
-def deadline_reminder_send(
-    *, application_id: int, days: int, now: datetime | None = None
-) -> Notification | None:
-    """Remind the member of a draft that the deadline is near, if it still is; at most once.
-
-    Re-checks everything the finder saw, with the application row locked: a member submitting
-    at this moment waits for the reminder to be recorded, or the reminder sees the submission.
-    Returns None when nothing is due (submitted, deleted, deadline moved or passed, reminders
-    turned off).
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        application = Application.objects.select_for_update().filter(pk=application_id).first()
-        if application is None or application.status != Application.Status.DRAFT:
-            return None
-        cohort = application.cohort
-        deadline = cohort.application_deadline
-        if not cohort.applications_open_at <= now < deadline:
-            return None
-        # The task may run late, or staff may have moved the deadline: send only what is due
-        # now, so that a queued "7 days" task arriving on the last day sends nothing.
-        if deadline_reminder_days_due(deadline=deadline, now=now) != days:
-            return None
-        if application.created_at >= deadline - timedelta(days=days):
-            return None
-        member = application.member
-        profile = MemberProfile.objects.filter(user=member).first() or MemberProfile(user=member)
-        zone = member_zone(member)
-        context = {
-            "first_name": first_name(member),
-            "cohort_name": cohort.name,
-            "role": application.get_role_display().lower(),
-            "days": days,
-            "deadline": moment_with_weekday_text(deadline, zone),
-            "deadline_date": day_in_year_text(deadline, zone),
-            "time_left": time_left_text(deadline - now),
-            "missing": application_missing_for_submit(application, profile),
-            "apply_url": settings.SITE_URL
-            + reverse("applications:apply", kwargs={"slug": cohort.slug, "role": application.role}),
-            "delete_url": settings.SITE_URL
-            + reverse("applications:withdraw", kwargs={"pk": application.pk}),
-        }
-        return notify(
-            kind="deadline_reminder",
-            key=deadline_reminder_key(application_id=application.pk, days=days),
-            recipient=member,
-            context=context,
-            optional=True,
-        )

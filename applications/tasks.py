@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import deadline_reminder_send, deadline_reminders_due
+from .reminders import deadline_reminder_send, deadline_reminders_due
 
 
 # Hourly, from beat. Each reminder is its own task so that one bad row or a slow mail server

@@ -18,15 +18,14 @@ from .membership import (
     membership_link,
 )
 from .models import Application, Interest, MemberProfile, Membership, PracticeArea, Role
+from .selectors import application_closed_reason, profile_missing_for_submit
 from .services import (
     ApplicationError,
-    application_closed_reason,
     application_decide,
     application_reopen,
     application_save,
     application_withdraw,
     profile_for,
-    profile_missing_for_submit,
 )
 
 
@@ -289,9 +288,8 @@ def _get_application_for_staff(request: HttpRequest, pk: int) -> Application:
     # "not found", as on every other URL of someone else's application.
     if not (request.user.is_staff and request.user.has_perm("applications.view_application")):
         raise Http404
-    return get_object_or_404(
-        Application.objects.with_related().prefetch_related("desired_practice_areas"), pk=pk
-    )
+    applications = Application.objects.select_related("cohort", "member", "member__profile")
+    return get_object_or_404(applications.prefetch_related("desired_practice_areas"), pk=pk)
 
 
 @login_required

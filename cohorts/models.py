@@ -21,6 +21,10 @@ from core.validators import (
     validate_program_date,
 )
 
+# How long an orientation may be, in minutes.
+ORIENTATION_MINUTES_MIN = 15
+ORIENTATION_MINUTES_MAX = 480
+
 
 class CohortQuerySet(models.QuerySet):
     def open_for_applications(self, now: datetime | None = None) -> "CohortQuerySet":
@@ -69,8 +73,11 @@ class Cohort(models.Model):
     orientation_duration = models.PositiveSmallIntegerField(
         "orientation length (minutes)",
         default=60,
-        validators=[MinValueValidator(15), MaxValueValidator(480)],
-        help_text="15 to 480 minutes.",
+        validators=[
+            MinValueValidator(ORIENTATION_MINUTES_MIN),
+            MaxValueValidator(ORIENTATION_MINUTES_MAX),
+        ],
+        help_text=f"{ORIENTATION_MINUTES_MIN} to {ORIENTATION_MINUTES_MAX} minutes.",
     )
     orientation_link = models.URLField(
         "orientation video-call link",
@@ -255,10 +262,6 @@ class Cohort(models.Model):
     @property
     def phase(self) -> "Cohort.Phase":
         return self.phase_at(timezone.now())
-
-    @property
-    def is_open_for_applications(self) -> bool:
-        return self.phase == self.Phase.APPLICATIONS_OPEN
 
     @property
     def orientation_ends_at(self) -> datetime | None:

@@ -280,6 +280,9 @@ def notification_resend(*, notification: Notification, allow_duplicate: bool = F
 
 SWEEP_GRACE = timedelta(minutes=5)
 SENDING_TIMEOUT = timedelta(minutes=30)
+# Rows re-enqueued per sweep: after a long broker outage the backlog drains over a few sweeps
+# instead of flooding the queue at once.
+SWEEP_BATCH_SIZE = 1000
 
 
 def notifications_sweep() -> int:
@@ -297,7 +300,7 @@ def notifications_sweep() -> int:
     ids = list(
         Notification.objects.stale_pending(now=now, grace=SWEEP_GRACE)
         .order_by("created_at")
-        .values_list("pk", flat=True)[:1000]
+        .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
     )
     for notification_id in ids:
         notification_enqueue(notification_id=notification_id)

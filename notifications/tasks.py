@@ -19,6 +19,9 @@ from .services import (
 
 logger = logging.getLogger(__name__)
 
+# The error kept on the row for staff: enough to read the server's reply, not a whole traceback.
+ERROR_MAX_LENGTH = 2000
+
 
 def is_transient(exc: BaseException) -> bool:
     """Whether trying again later could succeed: 4xx replies and network trouble, not 5xx."""
@@ -59,7 +62,7 @@ def send_notification(self, notification_id: int) -> str:
         logger.warning("Notification %s may have been sent: %s", notification_id, exc)
         return "maybe sent"
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_LENGTH]
         if is_transient(exc) and notification.attempts < settings.NOTIFICATION_MAX_ATTEMPTS:
             notification_release_for_retry(notification=notification, error=error)
             raise self.retry(countdown=retry_delay(notification.attempts), exc=exc) from exc

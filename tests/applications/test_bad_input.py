@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from applications.membership import RosterImportError, roster_import
 from applications.models import Application, Location, MemberProfile, Membership
+from applications.roster import RosterImportError, roster_import
 from tests.factories import CohortFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db

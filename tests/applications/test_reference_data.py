@@ -128,7 +128,6 @@ def test_outside_the_us_exists_last_without_a_time_zone():
     assert outside.name == "Outside the US"
     assert outside.region == CensusRegion.OUTSIDE_US
     assert outside.division == CensusDivision.OUTSIDE_US
-    assert outside.is_outside_us
     assert outside.default_time_zone == ""
     assert Location.objects.last() == outside
 

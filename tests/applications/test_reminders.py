@@ -9,10 +9,12 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core import mail
+from django.db.models import F
 from django_celery_beat.models import PeriodicTask
 
+from applications.emails import deadline_reminder_key, deadline_reminder_key_expression
 from applications.models import Application
-from applications.services import deadline_reminders_due
+from applications.reminders import deadline_reminders_due
 from applications.tasks import remind_deadline, send_deadline_reminders
 from notifications.models import Notification
 from notifications.services import reminders_set
@@ -256,3 +258,14 @@ def test_the_schedule_is_in_beat_and_its_migration_can_be_reversed():
     migration.create_schedule(apps, None)
     migration.create_schedule(apps, None)  # running it again changes nothing
     assert PeriodicTask.objects.filter(name="Application deadline reminders").count() == 1
+
+
+def test_the_finder_builds_in_sql_the_very_key_the_reminder_is_recorded_under(drafts):
+    # The finder leaves out drafts already reminded by rebuilding the key in the database: if
+    # the two spellings ever drifted apart, every draft would be found "not yet reminded".
+    keys = dict(
+        Application.objects.annotate(
+            key=deadline_reminder_key_expression(application_id=F("pk"), days=7)
+        ).values_list("pk", "key")
+    )
+    assert keys == {d.pk: deadline_reminder_key(application_id=d.pk, days=7) for d in drafts}

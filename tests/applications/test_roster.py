@@ -9,16 +9,13 @@ from applications.membership import (
     NOT_FOUND_MESSAGE,
     MemberRecord,
     MembershipError,
-    RosterImportError,
-    RosterImportResult,
     RosterMembershipChecker,
-    RowError,
     get_membership_checker,
     membership_is_current,
     membership_link,
-    roster_import,
 )
 from applications.models import Membership
+from applications.roster import RosterImportError, RosterImportResult, RowError, roster_import
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

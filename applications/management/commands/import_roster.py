@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from applications.membership import RosterImportError, roster_import
+from applications.roster import RosterImportError, roster_import
 
 
 class Command(BaseCommand):

@@ -1,10 +1,8 @@
-import uuid
-
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from notifications.services import notify
+from notifications.emails import send_test_message
 
 
 class Command(BaseCommand):
@@ -19,11 +17,8 @@ class Command(BaseCommand):
         except Exception:
             raise CommandError(f"{email!r} is not an email address.") from None
         with transaction.atomic():
-            notification = notify(
-                kind="test_message",
-                key=f"test-message:{uuid.uuid4()}",
-                to_email=email,
-                context={"requested_by": "the send_test_email command"},
+            notification = send_test_message(
+                to_email=email, requested_by="the send_test_email command"
             )
         notification.refresh_from_db()
         self.stdout.write(f"Notification {notification.pk} to {email}: {notification.status}.")
