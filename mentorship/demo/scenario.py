@@ -92,7 +92,7 @@ def _seed_active_pairs(cohort: Cohort, users: dict, *, now: datetime) -> None:
         cohort=cohort, mentors=6, mentees=8, seed=2025, status=Application.Status.ACCEPTED
     )
     demo = {
-        role: _demo_application(users[f"{role}@demo.test"], cohort, role, now=now)
+        role: _demo_application(users[f"{role}@demo.test"], cohort, role)
         for role in (Role.MENTOR, Role.MENTEE)
     }
     staff = users["staff@demo.test"]
@@ -113,7 +113,7 @@ def _seed_active_pairs(cohort: Cohort, users: dict, *, now: datetime) -> None:
 
     pairs = list(Match.objects.for_cohort(cohort).approved().with_people().order_by("pk"))
     demo_pair = next(p for p in pairs if p.mentee_id == demo[Role.MENTEE].pk)
-    seed_workspace(demo_pair, now=now)
+    seed_workspace(demo_pair)
     others = [p for p in pairs if p.pk != demo_pair.pk]
     # Every state of the ledger appears once: the demo pair is on track; the others, in turn,
     # strong, behind pace, at risk (a month without a meeting), never met, ended early.
@@ -157,7 +157,7 @@ def _seed_completed_pairs(cohort: Cohort, staff: User, *, now: datetime) -> None
         seed_meetings(pair, histories[index % len(histories)], now=now, offset=index)
 
 
-def _demo_application(user: User, cohort: Cohort, role: str, *, now: datetime) -> Application:
+def _demo_application(user: User, cohort: Cohort, role: str) -> Application:
     """A demo member's application, submitted before the deadline and accepted after it."""
     application, _ = Application.objects.update_or_create(
         cohort=cohort,

@@ -31,7 +31,12 @@ DEMO_TOPICS = (
 
 
 def seed_meetings(
-    match: Match, minutes: list[int], *, now: datetime, offset: int = 0, last_unconfirmed=False
+    match: Match,
+    minutes: list[int],
+    *,
+    now: datetime,
+    offset: int = 0,
+    last_unconfirmed: bool = False,
 ) -> None:
     """One meeting a month with the given minutes, from the period's first month, never in the
     future; logged alternately by the mentee and the mentor, confirmed by the other."""
@@ -66,6 +71,7 @@ def seed_meetings(
 
 
 def seed_planned_meeting(match: Match, *, now: datetime) -> None:
+    """The mentee's next meeting, planned for six days from now if the period still runs."""
     starts_at = datetime.combine(
         timezone.localdate(now) + timedelta(days=6), time(18), tzinfo=pair_zone(match)
     )
@@ -82,7 +88,7 @@ def seed_planned_meeting(match: Match, *, now: datetime) -> None:
         )
 
 
-def seed_workspace(match: Match, *, now: datetime) -> None:
+def seed_workspace(match: Match) -> None:
     """The demo pair's expectations, goals, action plan and a comment from the mentor."""
     mentee, mentor = match.mentee.member, match.mentor.member
     expectations_save(
