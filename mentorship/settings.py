@@ -51,6 +51,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int_list(name: str, default: str = "") -> list[int]:
+    """Comma-separated whole numbers, e.g. "7,1"."""
+    items = env_list(name, default)
+    try:
+        return [int(item) for item in items]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be whole numbers separated by commas; got {os.environ.get(name)!r}"
+        ) from None
+
+
 def env_url(name: str, default: str = "", schemes: tuple[str, ...] = ()) -> str:
     """A URL with one of the given schemes (or empty when there is no default)."""
     raw = os.environ.get(name, default).strip()
@@ -404,6 +415,4 @@ MATCHING_TIME_LIMIT = env_int("MATCHING_TIME_LIMIT", 900)
 MEETING_LOG_EDIT_DAYS = env_int("MEETING_LOG_EDIT_DAYS", 14)
 
 # Days before an application deadline when members with an unsubmitted draft are reminded.
-DEADLINE_REMINDER_DAYS = sorted(
-    {int(day) for day in env_list("DEADLINE_REMINDER_DAYS", "7,1")}, reverse=True
-)
+DEADLINE_REMINDER_DAYS = sorted(set(env_int_list("DEADLINE_REMINDER_DAYS", "7,1")), reverse=True)

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from mentorship.settings import email_config, env_bool, env_int, env_url
+from mentorship.settings import email_config, env_bool, env_int, env_int_list, env_url
 
 PRODUCTION_ENV = {
     "DEBUG": "0",
@@ -52,6 +52,21 @@ def test_env_int_names_the_variable_it_cannot_read(monkeypatch):
     monkeypatch.setenv("DB_CONN_MAX_AGE", "sixty")
     with pytest.raises(ImproperlyConfigured, match="DB_CONN_MAX_AGE must be a whole number"):
         env_int("DB_CONN_MAX_AGE", 60)
+
+
+def test_env_int_list_reads_comma_separated_numbers(monkeypatch):
+    monkeypatch.setenv("DEADLINE_REMINDER_DAYS", " 14, 7,,1 ")
+    assert env_int_list("DEADLINE_REMINDER_DAYS", "7,1") == [14, 7, 1]
+    monkeypatch.delenv("DEADLINE_REMINDER_DAYS")
+    assert env_int_list("DEADLINE_REMINDER_DAYS", "7,1") == [7, 1]
+
+
+def test_env_int_list_names_the_variable_it_cannot_read(monkeypatch):
+    monkeypatch.setenv("DEADLINE_REMINDER_DAYS", "7,one")
+    with pytest.raises(
+        ImproperlyConfigured, match="DEADLINE_REMINDER_DAYS must be whole numbers separated by"
+    ):
+        env_int_list("DEADLINE_REMINDER_DAYS", "7,1")
 
 
 def test_env_url_refuses_the_wrong_scheme(monkeypatch):
@@ -103,6 +118,12 @@ def test_production_refuses_a_short_secret_key():
     result = _django(["check"], {**PRODUCTION_ENV, "SECRET_KEY": "changeme"})
     assert result.returncode != 0
     assert "at least 50 characters" in result.stderr
+
+
+def test_bad_deadline_reminder_days_stop_start_up_with_their_name():
+    result = _django(["check"], {**PRODUCTION_ENV, "DEADLINE_REMINDER_DAYS": "7,a day"})
+    assert result.returncode != 0
+    assert "DEADLINE_REMINDER_DAYS must be whole numbers" in result.stderr
 
 
 def test_a_bad_email_url_stops_start_up_with_its_name():
