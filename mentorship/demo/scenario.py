@@ -97,13 +97,7 @@ def _seed_active_pairs(cohort: Cohort, users: dict, *, now: datetime) -> None:
     }
     staff = users["staff@demo.test"]
     match_create(mentor=demo[Role.MENTOR], mentee=demo[Role.MENTEE], created_by=staff, now=now)
-    run = match_run_start(cohort=cohort, started_by=staff, enqueue=False, now=now)
-    match_run_execute(run_id=run.pk)
-    matches_approve(
-        match_ids=Match.objects.filter(run=run).proposed().values_list("pk", flat=True),
-        approved_by=staff,
-        now=now,
-    )
+    _match_and_approve(cohort, staff, now=now)
     # Released the real way, as on the notification date: each member's announcement is sent
     # (where the seed_demo command puts the seed's emails).
     released_at = datetime.combine(
@@ -139,13 +133,7 @@ def _seed_completed_pairs(cohort: Cohort, staff: User, *, now: datetime) -> None
     released_at = datetime.combine(
         cohort.match_notification_date, time(9), tzinfo=timezone.get_current_timezone()
     )
-    run = match_run_start(cohort=cohort, started_by=staff, enqueue=False, now=released_at)
-    match_run_execute(run_id=run.pk)
-    matches_approve(
-        match_ids=Match.objects.filter(run=run).proposed().values_list("pk", flat=True),
-        approved_by=staff,
-        now=released_at,
-    )
+    _match_and_approve(cohort, staff, now=released_at)
     # Its pairs were told long ago: the release is recorded as of then, without announcing the
     # pairs now ("meet your mentor" for a mentorship that has ended would be nonsense).
     Match.objects.for_cohort(cohort).approved().filter(notified_at__isnull=True).update(
@@ -155,6 +143,17 @@ def _seed_completed_pairs(cohort: Cohort, staff: User, *, now: datetime) -> None
     pairs = Match.objects.for_cohort(cohort).approved().with_people().order_by("pk")
     for index, pair in enumerate(pairs):
         seed_meetings(pair, histories[index % len(histories)], now=now, offset=index)
+
+
+def _match_and_approve(cohort: Cohort, staff: User, *, now: datetime) -> None:
+    """Run matching as staff would and approve every pair it proposes."""
+    run = match_run_start(cohort=cohort, started_by=staff, enqueue=False, now=now)
+    match_run_execute(run_id=run.pk)
+    matches_approve(
+        match_ids=Match.objects.filter(run=run).proposed().values_list("pk", flat=True),
+        approved_by=staff,
+        now=now,
+    )
 
 
 def _demo_application(user: User, cohort: Cohort, role: str) -> Application:
