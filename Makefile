@@ -12,7 +12,7 @@ DEV_ENV := DEBUG=1
 help:
 	@echo "make demo   install, migrate SQLite, seed demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   install and run the whole test suite (DATABASE_URL/REDIS_URL honoured)"
-	@echo "make lint   ruff lint and format check"
+	@echo "make lint   ruff lint and format check; imports only down the layers (import-linter)"
 	@echo "make bench  print performance figures"
 
 .uv/bin/uv:
@@ -46,6 +46,7 @@ test: sync npm
 lint: sync
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-logo
 
 format: sync
 	.venv/bin/ruff check --fix .
