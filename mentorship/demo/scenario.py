@@ -13,9 +13,9 @@ from accounts.models import User
 from applications.models import Application, Role
 from applications.services import profile_snapshot
 from cohorts.models import Cohort
-from matching.models import Match
 from matching.decisions import match_create, matches_approve
 from matching.ending import match_end
+from matching.models import Match
 from matching.release import matches_release
 from matching.runs import match_run_execute, match_run_start
 
