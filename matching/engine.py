@@ -67,7 +67,7 @@ class MatchResult:
         return sum(1 for u in self.unmatched if u.role == role)
 
     def as_json(self) -> dict:
-        """The shape `manage.py match --json` prints (see PRODUCT.md, "Interfaces")."""
+        """The shape `manage.py match --json` prints (see README, "Management commands")."""
         return {
             "cohort": self.cohort.slug,
             "algorithm": self.algorithm,
