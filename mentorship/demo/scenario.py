@@ -132,9 +132,7 @@ def _seed_completed_pairs(cohort: Cohort, staff: User, *, now: datetime) -> None
     _match_and_approve(cohort, staff, now=released_at)
     # Its pairs were told long ago: the release is recorded as of then, without announcing the
     # pairs now ("meet your mentor" for a mentorship that has ended would be nonsense).
-    Match.objects.for_cohort(cohort).awaiting_release().update(
-        notified_at=released_at
-    )
+    Match.objects.for_cohort(cohort).awaiting_release().update(notified_at=released_at)
     histories = [[60] * 6, [90, 60, 60, 75, 60, 60], [120, 60, 0, 90, 60, 60], [60, 45, 30]]
     pairs = Match.objects.for_cohort(cohort).approved().with_people().order_by("pk")
     for index, pair in enumerate(pairs):
