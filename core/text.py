@@ -58,6 +58,26 @@ def moment_with_weekday_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = 
     return f"{date_format(local, 'l, ' + DAY_FORMAT)} at {date_format(local, TIME_FORMAT)}"
 
 
+def time_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
+    """ "9:59 PM MDT": the time of a moment whose day goes without saying."""
+    return date_format(_local(moment, zone), TIME_FORMAT)
+
+
+def weekday_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
+    """ "Wednesday": the day of the week of a moment within the coming week."""
+    return date_format(_local(moment, zone), "l")
+
+
+def day_in_year_and_time_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
+    """ "November 12 at 5:00 PM": on a page, where the reader's own zone is the active one."""
+    return date_format(_local(moment, zone), r"F j \a\t g:i A")
+
+
+def upcoming_moment_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
+    """ "Thursday, November 12 at 5:00 PM MST": a moment coming up this year, in an email."""
+    return date_format(_local(moment, zone), r"l, F j \a\t " + TIME_FORMAT)
+
+
 def period_text(start: date, end: date) -> str:
     """ "January 15, 2027 to July 15, 2027"."""
     return f"{day_text(start)} to {day_text(end)}"

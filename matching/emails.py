@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from applications.models import Application, Role
 from applications.services import staff_tell_place_freed
@@ -26,12 +26,12 @@ from cohorts.calendar import ics_calendar, orientation_event
 from cohorts.models import Cohort
 from core.dates import member_zone
 from core.text import (
-    TIME_FORMAT,
     day_text,
     first_name,
     hours_text,
     moment_with_weekday_text,
     month_text,
+    time_text,
 )
 from notifications.models import Notification
 from notifications.services import notification_still_due_register, notifications_cancel, notify
@@ -256,7 +256,7 @@ def orientation_remind(
             "cohort_name": cohort.name,
             "orientation": _orientation_context(cohort, zone),
             "day": "today" if days_ahead == 0 else "tomorrow",
-            "time": dateformat.format(starts, TIME_FORMAT),
+            "time": time_text(starts, zone),
             "workspace_url": _workspace_url(match),
         },
         attachments=[_orientation_attachment(cohort)],

@@ -12,8 +12,7 @@ from datetime import UTC, date, datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.formats import date_format
+from django.utils import timezone
 
 from cohorts.calendar import ics_calendar
 from core.dates import member_zone, month_after
@@ -25,6 +24,9 @@ from core.text import (
     moment_with_weekday_text,
     month_name_text,
     month_text,
+    time_text,
+    upcoming_moment_text,
+    weekday_text,
 )
 from matching.models import Match
 from notifications.models import Notification
@@ -68,9 +70,9 @@ def meeting_reminder_context(*, meeting: Meeting, match: Match, user, now: datet
         "partner_name": str(partner),
         "partner_first_name": first_name(partner),
         "partner_role": "mentee" if role == "mentor" else "mentor",
-        "day": {0: "today", 1: "tomorrow"}.get(days_ahead, date_format(starts_local, "l")),
+        "day": {0: "today", 1: "tomorrow"}.get(days_ahead, weekday_text(starts_local, zone)),
         "when": moment_with_weekday_text(meeting.starts_at, zone),
-        "time": date_format(starts_local, "g:i A T"),
+        "time": time_text(starts_local, zone),
         "duration": duration_text(meeting.duration_minutes),
         "format": meeting.format,
         "format_label": meeting.get_format_display(),
@@ -176,8 +178,7 @@ def pair_month_context(
     per_month_needed = -(-remaining // months_left) if months_left else 0
     next_label, next_in_next_month = "", False
     if next_meeting is not None:
-        local = timezone.localtime(next_meeting.starts_at, member_zone(user))
-        next_label = dateformat.format(local, r"l, F j \a\t g:i A T")
+        next_label = upcoming_moment_text(next_meeting.starts_at, member_zone(user))
         # The ledger's month is the mentee's, whoever reads the email.
         held_month = timezone.localdate(next_meeting.starts_at, pair_zone(match)).replace(day=1)
         next_in_next_month = held_month == month_after(month)

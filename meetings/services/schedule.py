@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
-from core.text import day_text
+from core.text import day_in_year_and_time_text, day_text
 from core.validators import is_program_date
 from matching.models import Match
 
@@ -70,7 +70,7 @@ def _meeting_exists_error(match: Match, other: Meeting, user, *, planning: bool)
     A member cannot confirm a meeting they logged themselves: they are told it is logged and
     that their partner confirms it. The partner of whoever logged it is sent to confirm it.
     """
-    when = dateformat.format(timezone.localtime(other.starts_at), r"F j \a\t g:i A")
+    when = day_in_year_and_time_text(other.starts_at)
     role = member_role(match, user) if user is not None else None
     if other.status == Meeting.Status.PLANNED:
         if planning:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.dates import member_zone, month_after, program_zone
 from core.text import (
+    day_in_year_and_time_text,
     day_in_year_text,
     day_text,
     duration_text,
@@ -22,6 +23,9 @@ from core.text import (
     month_text,
     period_text,
     time_left_text,
+    time_text,
+    upcoming_moment_text,
+    weekday_text,
 )
 
 DENVER = zoneinfo.ZoneInfo("America/Denver")
@@ -50,6 +54,14 @@ def test_a_moment_reads_with_its_time_and_zone():
     assert moment_with_weekday_text(MOMENT, DENVER) == (
         "Wednesday, September 9, 2026 at 9:59 PM MDT"
     )
+
+
+def test_a_moment_this_week_or_this_year_reads_without_its_year():
+    assert weekday_text(MOMENT, DENVER) == "Wednesday"
+    assert time_text(MOMENT, DENVER) == "9:59 PM MDT"
+    assert upcoming_moment_text(MOMENT, DENVER) == "Wednesday, September 9 at 9:59 PM MDT"
+    with timezone.override(TOKYO):
+        assert day_in_year_and_time_text(MOMENT) == "September 10 at 12:59 PM"
 
 
 @pytest.mark.parametrize(
