@@ -20,8 +20,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.emails import place_freed_key as applications_place_freed_key
+from applications.emails import staff_tell_place_freed
 from applications.models import Application, Role
-from applications.services import staff_tell_place_freed
 from cohorts.calendar import ics_calendar, orientation_event
 from cohorts.models import Cohort
 from core.dates import member_zone
@@ -313,7 +314,7 @@ def match_ended_tell(match: Match) -> list[str]:
 def place_freed_key(match_id: int) -> str:
     """The key of the staff note about a match that ended (`staff_tell_place_freed` adds the
     recipient): one note per match, whether staff ended it or the release refused it."""
-    return f"place-freed:match:{match_id}"
+    return applications_place_freed_key(event=f"match:{match_id}")
 
 
 def staff_tell_match_ended(match: Match, *, summary: str, notes: list[str], actor) -> None:
