@@ -14,7 +14,7 @@ this adapter decides what the provider's claims mean here:
 from typing import Any
 
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
@@ -39,6 +39,27 @@ def _claim_text(claims: dict[str, Any], name: str) -> str:
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def list_apps(self, request, provider=None, client_id=None) -> list[SocialApp]:
+        """The provider the environment configures (mentorship/settings.py), never a SocialApp
+        row: the configuration lives in one place, and no page asks the database for it."""
+        configured = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+        apps = []
+        for config in configured:
+            app = SocialApp(
+                provider="openid_connect",
+                provider_id=config["provider_id"],
+                name=config["name"],
+                client_id=config["client_id"],
+                secret=config["secret"],
+                settings=dict(config["settings"]),
+            )
+            if provider not in (None, app.provider, app.provider_id):
+                continue
+            if client_id not in (None, app.client_id):
+                continue
+            apps.append(app)
+        return apps
+
     def authenticate_by_email(self, sociallogin: SocialLogin):
         # allauth takes any truthy `email_verified` as verified; some providers send the string
         # "false". Only a JSON true may sign someone in to an account that has the address.

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
@@ -86,6 +86,21 @@ def test_with_a_provider_sign_in_and_sign_up_offer_it_by_its_name(client, settin
         assert_valid_html(response.content, context=path)
     # The password form is still there for everyone else.
     assert 'name="password"' in client.get("/accounts/login/").content.decode()
+
+
+def test_a_provider_stored_in_the_database_is_never_offered(client, settings):
+    sso_settings(settings, "https://sso.example.org")
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="rogue",
+        name="Rogue Portal",
+        client_id="rogue",
+        settings={"server_url": "https://rogue.example.org"},
+    )
+    page = client.get("/accounts/login/").content.decode()
+    assert f"Sign in with {PROVIDER_NAME}" in page
+    assert "Rogue Portal" not in page
+    assert client.post("/accounts/oidc/rogue/login/").status_code == 404
 
 
 def test_the_pages_single_sign_on_can_reach_are_valid_html(client, settings):
