@@ -175,6 +175,15 @@ def test_an_unverified_email_never_reaches_the_account_that_has_it(client, sso, 
     assert [message.to for message in mailoutbox] == [["taken@example.test"]]
 
 
+def test_an_email_verified_claim_that_is_not_true_but_a_string_counts_as_unverified(client, sso):
+    existing = UserFactory(email="taken@example.test")
+
+    _sign_in(client, "stringly")  # email_verified: "false", which Python finds truthy
+
+    assert _signed_in_user(client) is None
+    assert not SocialAccount.objects.filter(user=existing).exists()
+
+
 def test_an_unknown_member_number_signs_in_without_a_membership_and_says_why(client, sso):
     response = _sign_in(client, "stranger")
 

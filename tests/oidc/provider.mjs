@@ -21,6 +21,11 @@ const ACCOUNTS = {
     email: 'taken@example.test', email_verified: false,
     given_name: 'Una', family_name: 'Verified', member_number: 'SSO-1002',
   },
+  // Sends the claim as the string "false", as some providers do.
+  stringly: {
+    email: 'taken@example.test', email_verified: 'false',
+    given_name: 'Stringer', family_name: 'Verified', member_number: 'SSO-1007',
+  },
   // Verified, with an address an account here already has.
   owner: {
     email: 'owner@example.test', email_verified: true,
