@@ -71,6 +71,8 @@ def sso_settings(settings, issuer: str, *, member_number_claim: str = "member_nu
     """Configure the site for the provider, as OIDC_* in the environment would."""
     scopes = ["openid", "email", "profile", "membership"]
     settings.OIDC_NAME = PROVIDER_NAME
+    # allauth's 5 seconds for each call to the provider is short on a loaded two-core CI box.
+    settings.SOCIALACCOUNT_REQUESTS_TIMEOUT = 30
     settings.OIDC_MEMBER_NUMBER_CLAIM = member_number_claim
     settings.SOCIALACCOUNT_PROVIDERS = oidc_providers(
         issuer=issuer, client_id=CLIENT_ID, secret=CLIENT_SECRET, name=PROVIDER_NAME, scopes=scopes
@@ -105,7 +107,7 @@ def sign_in_at_provider(authorize_url: str, *, account: str, back_to: str) -> st
     url, data = authorize_url, None
     for _ in range(12):
         response = session.request(
-            "POST" if data is not None else "GET", url, data=data, allow_redirects=False, timeout=10
+            "POST" if data is not None else "GET", url, data=data, allow_redirects=False, timeout=30
         )
         if response.is_redirect:
             url, data = urljoin(url, response.headers["Location"]), None
