@@ -1,3 +1,4 @@
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -35,6 +36,13 @@ SELF_IDENTIFICATION_PERMISSION = "applications.view_self_identification"
 # filtered on by staff without the permission.
 admin_privacy.private_fields(SELF_IDENTIFICATION_PERMISSION, MemberProfile, PROFILE_PRIVATE_FIELDS)
 admin_privacy.private_fields(SELF_IDENTIFICATION_PERMISSION, Application, ["profile_snapshot"])
+
+# Single sign-on is configured from the environment only (applications/sso.py), and no token is
+# kept: allauth's pages for provider apps, tokens and the raw claims of linked accounts would
+# offer staff settings that do nothing and members' claims they need not read.
+for _model in (SocialApp, SocialToken, SocialAccount):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(Location)

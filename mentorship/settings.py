@@ -163,6 +163,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    # Single sign-on (OpenID Connect); its block is further down. Installed always, so the
+    # tables exist; no provider is offered unless OIDC_ISSUER is set.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
@@ -341,6 +345,81 @@ MEMBERSHIP_CHECKER = env_str(
 MEMBERSHIP_CHECK_LIMIT_PER_ACCOUNT = env_int("MEMBERSHIP_CHECK_LIMIT_PER_ACCOUNT", 5)
 MEMBERSHIP_CHECK_LIMIT_PER_IP = env_int("MEMBERSHIP_CHECK_LIMIT_PER_IP", 20)
 MEMBERSHIP_CHECK_WINDOW = env_int("MEMBERSHIP_CHECK_WINDOW", 15 * 60)
+
+# ---------------------------------------------------------------------------------------------
+# Single sign-on through the association's OpenID Connect provider (issue 13).
+#
+# Off unless OIDC_ISSUER is set; then OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required. The
+# provider is configured here only, never as a SocialApp row in the database. The sign-in page
+# then offers "Sign in with OIDC_NAME"; the provider's claims give the email (linked to an
+# existing account only when the provider says it is verified), the name, and, with
+# OIDC_MEMBER_NUMBER_CLAIM, the member number that links the membership through
+# MEMBERSHIP_CHECKER (applications/sso.py). The redirect URI to register at the provider is
+# SITE_URL + /accounts/oidc/<OIDC_PROVIDER_ID>/login/callback/.
+# ---------------------------------------------------------------------------------------------
+OIDC_PROVIDER_ID = "association"
+OIDC_ISSUER = env_url("OIDC_ISSUER", schemes=("https", "http")).rstrip("/")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_NAME = env_str("OIDC_NAME", "your association")
+OIDC_SCOPES = env_list("OIDC_SCOPES", "openid,email,profile")
+OIDC_MEMBER_NUMBER_CLAIM = env_str("OIDC_MEMBER_NUMBER_CLAIM")
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def oidc_providers(
+    *, issuer: str, client_id: str, secret: str, name: str, scopes: list[str]
+) -> dict:
+    """SOCIALACCOUNT_PROVIDERS for one OpenID Connect provider, or none without an issuer."""
+    apps = []
+    if issuer:
+        apps.append(
+            {
+                "provider_id": OIDC_PROVIDER_ID,
+                "name": name,
+                "client_id": client_id,
+                "secret": secret,
+                "settings": {"server_url": issuer},
+            }
+        )
+    return {"openid_connect": {"APPS": apps, "SCOPE": scopes, "OAUTH_PKCE_ENABLED": True}}
+
+
+if OIDC_ISSUER:
+    _missing = [n for n in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not globals()[n]]
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC_ISSUER is set, so {' and '.join(_missing)} must be too.")
+    # Codes and tokens must not cross a network in clear; a provider on this machine may.
+    if urlsplit(OIDC_ISSUER).scheme != "https" and urlsplit(OIDC_ISSUER).hostname not in (
+        _LOOPBACK_HOSTS
+    ):
+        raise ImproperlyConfigured(f"OIDC_ISSUER must start with https://; got {OIDC_ISSUER!r}")
+    if "openid" not in OIDC_SCOPES:
+        raise ImproperlyConfigured(f"OIDC_SCOPES must include openid; got {OIDC_SCOPES!r}")
+elif OIDC_CLIENT_ID or OIDC_CLIENT_SECRET or OIDC_MEMBER_NUMBER_CLAIM:
+    raise ImproperlyConfigured(
+        "OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_MEMBER_NUMBER_CLAIM need OIDC_ISSUER."
+    )
+
+SOCIALACCOUNT_PROVIDERS = oidc_providers(
+    issuer=OIDC_ISSUER,
+    client_id=OIDC_CLIENT_ID,
+    secret=OIDC_CLIENT_SECRET,
+    name=OIDC_NAME,
+    scopes=OIDC_SCOPES,
+)
+SOCIALACCOUNT_ADAPTER = "applications.sso.SocialAccountAdapter"
+# The association's provider is trusted with its members' addresses: a sign-in with an address
+# it says is verified signs in to the account that has it, and connects the two, so a later
+# change of address at either end keeps them together. An address it does not say is verified
+# never reaches an existing account (allauth then sends that account a notice instead).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# Nobody is asked for a password; the form appears only when the provider gave no email.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# Tokens are used once, to read the claims; none is kept.
+SOCIALACCOUNT_STORE_TOKENS = False
+# ---------------------------------------------------------------------------------------------
 
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
 
