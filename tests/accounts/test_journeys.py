@@ -27,6 +27,8 @@ def test_a_visitor_signs_up_confirms_their_email_and_is_signed_in(page, live_ser
     expect(page.get_by_role("heading", name="Create account")).to_be_visible()
     assert_accessible(page, context="sign up")
 
+    field(page, "First name").fill("Zoë-Ann")
+    field(page, "Last name").fill("O'Neil")
     field(page, "Email").fill("student@example.test")
     field(page, "Password").fill("a-long-pass-phrase")
     field(page, "Password (again)").fill("a-long-pass-phrase")
