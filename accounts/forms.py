@@ -16,11 +16,30 @@ NAME_MAX_LENGTH = 150
 SPACES_RE = re.compile(r" {2,}")
 
 
+# Cc is NUL, tab, line breaks, escape and the like; Zl and Zp are the Unicode line and paragraph
+# separators. No name holds them, and PostgreSQL refuses to store a NUL. Format characters (Cf)
+# are allowed: the zero-width joiners are part of how some scripts spell.
+CONTROL_CATEGORIES = {"Cc", "Zl", "Zp"}
+
+
 def _has_control_character(value: str) -> bool:
-    # Cc is NUL, tab, line breaks, escape and the like; Zl and Zp are the Unicode line and
-    # paragraph separators. No name holds them, and PostgreSQL refuses to store a NUL. Format
-    # characters (Cf) are allowed: the zero-width joiners are part of how some scripts spell.
-    return any(unicodedata.category(char) in {"Cc", "Zl", "Zp"} for char in value)
+    return any(unicodedata.category(char) in CONTROL_CATEGORIES for char in value)
+
+
+class NameInput(forms.TextInput):
+    """A text box that shows a refused control character as U+FFFD, the replacement character.
+
+    A NUL cannot be written into an HTML page (the browser would show the replacement character
+    anyway, and the page would not be valid); the rest of what was typed is kept.
+    """
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        if value is None:
+            return None
+        return "".join(
+            "\ufffd" if unicodedata.category(char) in CONTROL_CATEGORIES else char for char in value
+        )
 
 
 class PersonNameField(forms.CharField):
@@ -69,12 +88,12 @@ def person_name_or_blank(value: str) -> str:
 class NameFieldsMixin(forms.Form):
     first_name = PersonNameField(
         label="First name",
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        widget=NameInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = PersonNameField(
         label="Last name",
         help_text="As on your association membership record.",
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        widget=NameInput(attrs={"autocomplete": "family-name"}),
     )
 
 

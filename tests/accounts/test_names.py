@@ -76,6 +76,12 @@ def test_sign_up_refuses_what_no_name_holds_with_a_message_next_to_the_field(
     assert User.objects.count() == 0
 
 
+def test_a_refused_nul_comes_back_as_a_visible_mark_with_the_rest_of_the_name(client):
+    html = _sign_up(client, "Ann\x00e", "Lee").content.decode()
+    assert 'name="first_name" value="Ann\ufffde"' in html
+    assert "\x00" not in html
+
+
 def test_a_name_is_trimmed_and_its_inner_spaces_kept_single():
     form = NameForm({"first_name": "  Mary   Ann ", "last_name": " de  la Cruz"})
     assert form.is_valid()
