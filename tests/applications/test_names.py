@@ -61,7 +61,7 @@ class OddNamesChecker:
         return MemberRecord(
             member_number=member_number,
             email="x9@example.test",
-            first_name="Chi\x00ma",
+            first_name="Chi\nma",
             last_name=" Okafor ",
             expires_on=None,
         )
