@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from accounts.forms import person_name_or_blank
 from core.text import day_text, duration_text
 
 from .models import Membership
@@ -175,6 +176,7 @@ def membership_link(
                 f"That membership expired on {day_text(membership.expires_on)}. "
                 "Renew it with the association, then try again."
             )
+        _name_fill_from_roster(user=user, membership=membership)
         if membership.user_id == user.pk:
             return membership
 
@@ -187,6 +189,25 @@ def membership_link(
         membership.linked_at = timezone.now()
         membership.save(update_fields=["user", "linked_at", "updated_at"])
     return membership
+
+
+def _name_fill_from_roster(*, user, membership: Membership) -> None:
+    """Give an account without a first or last name the roster's.
+
+    A name the member typed is theirs and is never replaced (the roster may hold the name on
+    their licence, the member the one they go by). A name an external checker sent that a
+    member could not have typed (a control character, too long) is left out.
+    """
+    changed = []
+    for field in ("first_name", "last_name"):
+        if getattr(user, field).strip():
+            continue
+        name = person_name_or_blank(getattr(membership, field))
+        if name:
+            setattr(user, field, name)
+            changed.append(field)
+    if changed:
+        user.save(update_fields=changed)
 
 
 def membership_is_current(*, user, today: date | None = None) -> bool:

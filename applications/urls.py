@@ -7,6 +7,7 @@ app_name = "applications"
 urlpatterns = [
     path("membership/", views.membership, name="membership"),
     path("profile/", views.profile, name="profile"),
+    path("profile/name/", views.profile_name, name="profile_name"),
     path("applications/", views.my_applications, name="mine"),
     path("applications/<int:pk>/", views.application_detail, name="detail"),
     path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.forms import NameForm
 from cohorts.models import Cohort
 
 from .forms import APPLICATION_FORMS, MembershipLinkForm, ProfileForm
@@ -89,10 +90,32 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Your profile is saved.")
         return redirect(_safe_next(request, "applications:profile"))
+    return _profile_page(request, form=form, name_form=NameForm(instance=request.user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_name(request: HttpRequest) -> HttpResponse:
+    """The name form at the top of the profile page, saved on its own.
+
+    A name with errors comes back on the profile page, whose own form is then shown as saved.
+    """
+    if request.method == "GET":
+        return redirect("applications:profile")
+    name_form = NameForm(request.POST, instance=request.user)
+    if name_form.is_valid():
+        name_form.save()
+        messages.success(request, "Your name is saved.")
+        return redirect(_safe_next(request, "applications:profile"))
+    form = ProfileForm(instance=profile_for(request.user))
+    return _profile_page(request, form=form, name_form=name_form)
+
+
+def _profile_page(request: HttpRequest, *, form: ProfileForm, name_form: NameForm):
     return render(
         request,
         "applications/profile.html",
-        {"form": form, "next": _safe_next(request, "")},
+        {"form": form, "name_form": name_form, "next": _safe_next(request, "")},
     )
 
 

@@ -1,11 +1,13 @@
 """The project's admin site: Django's, with one guard in front of every admin page: query
 values the database or Python cannot take (a NUL, a date beyond the years the program uses)
-are dropped with a message, where Django would answer with a 500."""
+are dropped with a message, where Django would answer with a 500. Its sign-in page is allauth's,
+which asks for the second factor."""
 
 import functools
 import re
 from datetime import date
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.dateparse import parse_date, parse_datetime
@@ -35,6 +37,11 @@ def _date_lookup_is_sane(key: str, value: str) -> bool:
 
 
 class ProgramAdminSite(admin.AdminSite):
+    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        # Everyone signs in through allauth's page, where the second factor is asked; the
+        # admin's own form checks the password alone.
+        return secure_admin_login(super().login)(request, extra_context)
+
     def admin_view(self, view, cacheable=False):
         @functools.wraps(view)
         def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:

@@ -256,6 +256,26 @@ ACCOUNT_RATE_LIMITS = {
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
+# --- Identity: real names and a second factor (issue 13) -------------------------------------
+# Sign-up asks for first and last name (accounts/forms.py).
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Two-step sign-in with an authenticator app (TOTP), and recovery codes for a lost phone.
+# Right after allauth.account: accounts/admin.py replaces allauth.mfa's admin, so that one must
+# be registered first.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("allauth.account") + 1, "allauth.mfa")
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = PROGRAM_NAME
+# Staff accounts see private data: without a second factor they reach only their account pages
+# (where they set one up), not the admin or any staff page. Off by default while DEBUG is on,
+# so that the demo's staff account signs in with a password alone.
+STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", default=not DEBUG)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1,
+    "accounts.middleware.StaffMFAMiddleware",
+)
+# --- end of identity -------------------------------------------------------------------------
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -1,4 +1,5 @@
-"""Test settings: the real settings, made fast. Nothing here changes behaviour under test."""
+"""Test settings: the real settings, made fast. Nothing here changes behaviour under test, but
+for the staff second-factor requirement, which the tests that need it turn on."""
 
 import os
 
@@ -6,6 +7,9 @@ os.environ.setdefault(
     "SECRET_KEY", "test-secret-key-not-for-production-" + "abcdefghijklmnopqrstuvwxyz"
 )
 os.environ.setdefault("EMAIL_URL", "locmemmail://")
+# Staff in tests sign in with a password alone, as in DEBUG; the tests of the requirement
+# (tests/accounts/test_mfa.py) turn it on for themselves.
+os.environ.setdefault("STAFF_REQUIRE_MFA", "0")
 
 from mentorship.settings import *  # noqa: F403
 

@@ -376,6 +376,7 @@ def _world_url(world, name: str) -> str:
     return {
         "membership": "/membership/",
         "profile": "/profile/",
+        "profile_name": "/profile/name/",
         "apply_mentee": f"/cohorts/{world['open_cohort'].slug}/apply/mentee/",
         "apply_mentor": f"/cohorts/{world['open_cohort'].slug}/apply/mentor/",
         "goal_new": f"/mentorship/{pair}/goals/new/",
@@ -411,6 +412,7 @@ def _world_url(world, name: str) -> str:
 FORMS = [
     ("membership", "newcomer", "membership", "membership", ""),
     ("profile", "member", "profile", "profile", ""),
+    ("your name", "member", "profile", "profile_name", ""),
     ("apply as a mentee", "member", "apply_mentee", "apply_mentee", ""),
     ("apply as a mentor", "mentor", "apply_mentor", "apply_mentor", ""),
     ("a new goal", "member", "goal_new", "goal_new", ""),

@@ -40,6 +40,8 @@ MEMBER_PAGES = [
     "/accounts/email/",
     "/accounts/password/change/",
     "/accounts/logout/",
+    "/accounts/2fa/",
+    "/accounts/reauthenticate/",
     "/cohorts/open/",
     "/membership/",
     "/profile/",

@@ -146,7 +146,13 @@ def test_sign_in_sign_up_password_reset_and_applying_work_while_redis_is_down(
     client.logout()
     response = client.post(
         "/accounts/signup/",
-        {"email": "newcomer@example.test", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "first_name": "Nora",
+            "last_name": "Newcomer",
+            "email": "newcomer@example.test",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"

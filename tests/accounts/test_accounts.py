@@ -42,6 +42,8 @@ def test_signup_creates_an_unverified_account_and_sends_a_link_on_site_url(clien
     response = client.post(
         "/accounts/signup/",
         {
+            "first_name": "José",
+            "last_name": "Núñez",
             "email": "Student@Example.test",
             "password1": "a-long-pass-phrase",
             "password2": "a-long-pass-phrase",
@@ -62,6 +64,8 @@ def test_signup_refuses_an_address_already_registered_in_another_case(client, me
     response = client.post(
         "/accounts/signup/",
         {
+            "first_name": "Maya",
+            "last_name": "Member",
             "email": member.email.upper(),
             "password1": "a-long-pass-phrase",
             "password2": "a-long-pass-phrase",
@@ -77,6 +81,8 @@ def test_signup_keeps_what_was_typed_when_the_passwords_differ(client):
     response = client.post(
         "/accounts/signup/",
         {
+            "first_name": "Typed",
+            "last_name": "Name",
             "email": "typed@example.test",
             "password1": "a-long-pass-phrase",
             "password2": "another-phrase",

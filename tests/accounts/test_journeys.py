@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.browser import assert_accessible, field
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, StaffFactory, UserFactory
+from tests.totp import totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +28,8 @@ def test_a_visitor_signs_up_confirms_their_email_and_is_signed_in(page, live_ser
     expect(page.get_by_role("heading", name="Create account")).to_be_visible()
     assert_accessible(page, context="sign up")
 
+    field(page, "First name").fill("Zoë-Ann")
+    field(page, "Last name").fill("O'Neil")
     field(page, "Email").fill("student@example.test")
     field(page, "Password").fill("a-long-pass-phrase")
     field(page, "Password (again)").fill("a-long-pass-phrase")
@@ -100,3 +103,76 @@ def test_signing_in_and_out_works_without_javascript(chromium_browser, live_serv
         ).to_be_visible()
     finally:
         context.close()
+
+
+def _sign_in(page, email: str) -> None:
+    page.goto("/accounts/login/")
+    field(page, "Email").fill(email)
+    field(page, "Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _set_up_authenticator_app(page) -> str:
+    """From the set-up page's password check to the recovery codes; returns the secret."""
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    assert_accessible(page, context="confirm it is you")
+    field(page, "Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Set up an authenticator app")).to_be_visible()
+    assert_accessible(page, context="set up an authenticator app")
+    secret = page.locator(".totp-secret").inner_text()
+
+    field(page, "Authenticator code").fill("000000" if totp_code(secret) != "000000" else "1")
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.get_by_text("That code is not right.").first).to_be_visible()
+    assert_accessible(page, context="set up, wrong code")
+
+    field(page, "Authenticator code").fill(totp_code(secret))
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.get_by_role("heading", name="Recovery codes")).to_be_visible()
+    assert_accessible(page, context="recovery codes")
+    return secret
+
+
+def test_a_member_turns_on_two_step_sign_in_and_then_signs_in_with_a_code(page, settings):
+    # The code is computed here and checked by the server a moment later: a step of
+    # tolerance keeps a code made in a step's last second good, as phones' clocks need too.
+    settings.MFA_TOTP_TOLERANCE = 1
+    member = UserFactory(email="careful@example.test")
+    _sign_in(page, member.email)
+    page.get_by_role("link", name="Profile").click()
+    page.get_by_role("link", name="two-step sign-in").click()
+    expect(page.get_by_text("Off: signing in asks for your password only.")).to_be_visible()
+    assert_accessible(page, context="two-step sign-in, off")
+    page.get_by_role("link", name="Set up an authenticator app").click()
+    secret = _set_up_authenticator_app(page)
+    page.get_by_role("link", name="I have kept them: continue").click()
+    expect(page.get_by_text("On: signing in asks for a code from your app.")).to_be_visible()
+    assert_accessible(page, context="two-step sign-in, on")
+
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, member.email)
+    expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
+    assert_accessible(page, context="enter your sign-in code")
+    field(page, "Code").fill("123")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("That code is not right.").first).to_be_visible()
+    assert_accessible(page, context="enter your sign-in code, wrong")
+    field(page, "Code").fill(totp_code(secret))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("You are signed in as careful@example.test")).to_be_visible()
+
+
+def test_staff_are_sent_to_set_up_two_step_sign_in_before_the_admin(page, settings):
+    settings.STAFF_REQUIRE_MFA = True
+    settings.MFA_TOTP_TOLERANCE = 1
+    StaffFactory(email="office@example.test")
+    page.goto("/admin/")
+    field(page, "Email").fill("office@example.test")
+    field(page, "Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_text("Staff accounts need two-step sign-in.")).to_be_visible()
+    _set_up_authenticator_app(page)
+    page.get_by_role("link", name="I have kept them: continue").click()
+    expect(page.get_by_role("heading", name="Program administration")).to_be_visible()

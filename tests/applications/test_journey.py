@@ -27,6 +27,8 @@ def test_a_student_signs_up_links_membership_drafts_submits_and_sees_status(page
     _check(page, "cohort page, signed out")
     page.get_by_role("link", name="Apply as a mentee").click()
     page.get_by_role("link", name="Create an account").click()
+    field(page, "First name").fill("Sofía")
+    field(page, "Last name").fill("Reyes")
     field(page, "Email").fill("sofia@example.test")
     field(page, "Password").fill("a-long-pass-phrase")
     field(page, "Password (again)").fill("a-long-pass-phrase")

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from matching.models import Match
-from tests.browser import assert_accessible, assert_valid_html
+from tests.browser import assert_accessible, assert_valid_html, field
 from tests.factories import (
     PASSWORD,
     AcceptedFactory,
@@ -28,10 +28,11 @@ def test_staff_run_matching_read_a_pairs_reasons_and_approve_it(page):
     far = AcceptedFactory(cohort=cohort, location="FL")
     staff = StaffFactory()
 
+    # The admin sends people to the site's sign-in page, where a second factor is asked.
     page.goto("/admin/")
-    page.get_by_label("Email address:").fill(staff.email)
-    page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    field(page, "Email").fill(staff.email)
+    field(page, "Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     page.goto("/admin/cohorts/cohort/")
     page.get_by_role("link", name="Fall cohort").click()
     page.get_by_role("link", name="Run matching").click()

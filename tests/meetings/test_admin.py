@@ -19,7 +19,7 @@ from applications.models import Application
 from core.spreadsheets import csv_safe
 from matching.models import Match
 from meetings.models import Goal, Meeting
-from tests.browser import assert_accessible, assert_valid_html
+from tests.browser import assert_accessible, assert_valid_html, field
 from tests.factories import (
     PASSWORD,
     ActiveCohortFactory,
@@ -656,10 +656,11 @@ def test_staff_find_a_pair_at_risk_read_its_page_and_correct_a_meeting_in_chromi
     held(on_track, date(2026, 11, 5), 90)
     staff = StaffFactory()
 
+    # The admin sends people to the site's sign-in page, where a second factor is asked.
     page.goto("/admin/")
-    page.get_by_label("Email address:").fill(staff.email)
-    page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    field(page, "Email").fill(staff.email)
+    field(page, "Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     page.goto(PAIRS_URL)
     page.get_by_role("link", name="At risk").click()
     expect(page.get_by_role("row").filter(has_text="Rita Mentor")).to_contain_text("1 h of 6 h")
