@@ -78,18 +78,19 @@ def meeting_detail(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRespon
     )
 
 
-def _saved(request: HttpRequest, form, save, success: str) -> Meeting | None:
-    """On a valid POST, the meeting `save` (a service) returns, with `success` as the page
-    message; None on a GET, an invalid form or a refusal, which the form then shows."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        meeting = save(**form.cleaned_data)
-    except (WorkspaceError, ValidationError) as exc:
-        refused(request, exc, form)
-        return None
-    messages.success(request, success)
-    return meeting
+def _meeting_form(request: HttpRequest, match, role, form, save, success: str, **page):
+    """The plan and log pages' one flow: on a valid POST, `save` (a service) saves the meeting
+    and the member goes to its page with `success`; on a GET, an invalid form or a refusal (shown
+    on the form), the form page, titled and introduced by `page`."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = save(**form.cleaned_data)
+        except (WorkspaceError, ValidationError) as exc:
+            refused(request, exc, form)
+        else:
+            messages.success(request, success)
+            return redirect(meeting.get_absolute_url())
+    return form_page(request, match, role, form, **page)
 
 
 # Planning ------------------------------------------------------------------------------------
@@ -100,19 +101,13 @@ def _saved(request: HttpRequest, form, save, success: str) -> Meeting | None:
 def meeting_plan(request: HttpRequest, pk: int) -> HttpResponse:
     match, role = get_pair_for_user(request, pk, write=True)
     form = MeetingPlanForm(request.POST or None)
-    saved = _saved(
-        request,
-        form,
-        lambda **data: services.meeting_plan(match=match, user=request.user, **data),
-        "Meeting planned. Add it to your calendar from its page.",
-    )
-    if saved:
-        return redirect(saved.get_absolute_url())
-    return form_page(
+    return _meeting_form(
         request,
         match,
         role,
         form,
+        lambda **data: services.meeting_plan(match=match, user=request.user, **data),
+        "Meeting planned. Add it to your calendar from its page.",
         title="Plan a meeting",
         intro="Times are in your own time zone; your partner sees them in theirs.",
         submit="Plan meeting",
@@ -127,21 +122,15 @@ def meeting_reschedule(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRe
     # Initial values, not the instance: the service compares the row with the new values.
     initial = model_to_dict(meeting, MeetingPlanForm._meta.fields)
     form = MeetingPlanForm(request.POST or None, initial=initial)
-    saved = _saved(
+    return _meeting_form(
         request,
+        match,
+        role,
         form,
         lambda **data: services.meeting_plan(
             match=match, user=request.user, meeting=meeting, **data
         ),
         "Meeting rescheduled.",
-    )
-    if saved:
-        return redirect(saved.get_absolute_url())
-    return form_page(
-        request,
-        match,
-        role,
-        form,
         title="Reschedule the meeting",
         submit="Save changes",
         back=meeting.get_absolute_url(),
@@ -158,19 +147,13 @@ LOGGED = "Meeting logged. Your partner is asked to confirm it."
 def meeting_log(request: HttpRequest, pk: int) -> HttpResponse:
     match, role = get_pair_for_user(request, pk, write=True)
     form = MeetingLogForm(request.POST or None)
-    saved = _saved(
-        request,
-        form,
-        lambda **data: services.meeting_log(match=match, user=request.user, **data),
-        LOGGED,
-    )
-    if saved:
-        return redirect(saved.get_absolute_url())
-    return form_page(
+    return _meeting_form(
         request,
         match,
         role,
         form,
+        lambda **data: services.meeting_log(match=match, user=request.user, **data),
+        LOGGED,
         title="Log a meeting",
         intro="Log a meeting that took place during the mentorship period. If your partner "
         "already logged it, confirm theirs instead, so it counts once.",
@@ -190,21 +173,15 @@ def meeting_mark_held(request: HttpRequest, pk: int, meeting_pk: int) -> HttpRes
         "topics": meeting.agenda,
     }
     form = MeetingLogForm(request.POST or None, initial=initial)
-    saved = _saved(
+    return _meeting_form(
         request,
+        match,
+        role,
         form,
         lambda **data: services.meeting_log(
             match=match, user=request.user, meeting=meeting, **data
         ),
         LOGGED,
-    )
-    if saved:
-        return redirect(saved.get_absolute_url())
-    return form_page(
-        request,
-        match,
-        role,
-        form,
         title="Log this meeting as held",
         intro="Check the time and length, and note what you discussed.",
         submit="Log meeting",
@@ -220,19 +197,13 @@ def meeting_log_edit(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResp
     # Initial values, not the instance: the service compares the row with the new values.
     initial = model_to_dict(meeting, MeetingLogForm._meta.fields)
     form = MeetingLogForm(request.POST or None, initial=initial)
-    saved = _saved(
-        request,
-        form,
-        lambda **data: services.meeting_log_update(meeting=meeting, user=request.user, **data),
-        "Meeting log updated.",
-    )
-    if saved:
-        return redirect(saved.get_absolute_url())
-    return form_page(
+    return _meeting_form(
         request,
         match,
         role,
         form,
+        lambda **data: services.meeting_log_update(meeting=meeting, user=request.user, **data),
+        "Meeting log updated.",
         title="Change the meeting log",
         submit="Save changes",
         back=meeting.get_absolute_url(),
