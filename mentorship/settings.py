@@ -178,6 +178,8 @@ INSTALLED_APPS = [
     "applications",
     "matching",
     "meetings",
+    "outcomes",
+    "privacy",
     "mentorship",
 ]
 
