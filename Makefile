@@ -5,6 +5,9 @@ UV_VERSION := 0.13.9
 # uv from PATH when present, otherwise bootstrapped once from PyPI into .uv/.
 UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 PY := .venv/bin/python
+# The suite runs in parallel processes (pytest-xdist), one per core up to four; each has its own
+# test database and Redis database. PYTEST_WORKERS=0 runs it in this one process.
+PYTEST_WORKERS ?= $(shell python3 -c 'import os; print(min(4, len(os.sched_getaffinity(0))))')
 DEV_ENV := DEBUG=1
 
 .PHONY: help sync demo serve test lint format bench npm clean
@@ -41,7 +44,7 @@ demo: sync
 	@$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: sync npm
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: sync
 	.venv/bin/ruff check .
