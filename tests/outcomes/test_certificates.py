@@ -75,6 +75,7 @@ def test_both_members_of_a_pair_that_met_the_commitment_get_a_certificate_and_th
     for message in mailoutbox:
         (attachment,) = message.attachments
         filename, content, mimetype = attachment
+        assert filename.endswith(".pdf")
         assert mimetype == "application/pdf"
         assert content.startswith(b"%PDF")
         assert "certificate" in message.subject.lower()
