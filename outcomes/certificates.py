@@ -170,9 +170,10 @@ def _certificate_record(
     return certificate, True
 
 
-def pair_close(*, match_id: int, now: datetime | None = None) -> list[str]:
+def pair_close(*, match_id: int, now: datetime | None = None, tell: bool = True) -> list[str]:
     """Close one pair of a closed cohort: certificates for its members if the pair met the
-    commitment, and the closing message to both. Safe to run twice: returns what was new."""
+    commitment, and the closing message to both (unless `tell` is false: the demo's cohort that
+    closed long ago). Safe to run twice: returns what was new."""
     from .emails import cohort_closing_notify
 
     now = now or timezone.now()
@@ -188,6 +189,8 @@ def pair_close(*, match_id: int, now: datetime | None = None) -> list[str]:
                 )
                 if created:
                     done.append(f"{role} certificate")
+            if not tell:
+                continue
             cohort_closing_notify(
                 match=match,
                 role=role,
