@@ -1,6 +1,8 @@
 """A member's certificate download, and the public page that says whether a certificate is
 genuine."""
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,6 +11,8 @@ from django.views.decorators.http import require_GET
 
 from ..certificate_document import certificate_facts, certificate_filename, certificate_pdf
 from ..models import Certificate
+
+CODE_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 def _get_certificate_for_user(request: HttpRequest, pk: int) -> Certificate:
@@ -36,7 +40,9 @@ def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
 def verify_certificate(request: HttpRequest, code: str) -> HttpResponse:
     """Public, no sign-in: the certificate's facts, or that it was revoked, or that the code
     is unknown (a 404 that says so). Nothing beyond what the certificate itself shows."""
-    certificate = Certificate.objects.filter(code=code).first()
+    # Codes are URL-safe base64; anything else (a NUL, say, which PostgreSQL refuses in a
+    # query) cannot be one, and is unknown without asking the database.
+    certificate = Certificate.objects.filter(code=code).first() if CODE_RE.fullmatch(code) else None
     if certificate is None:
         return render(request, "outcomes/certificate_verify.html", {"state": "unknown"}, status=404)
     if certificate.is_revoked:
