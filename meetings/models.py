@@ -140,6 +140,10 @@ class MeetingQuerySet(models.QuerySet):
     def held(self) -> "MeetingQuerySet":
         return self.filter(status=Meeting.Status.HELD)
 
+    def confirmed(self) -> "MeetingQuerySet":
+        """Held meetings the partner of the member who logged them has confirmed."""
+        return self.held().filter(confirmed_at__isnull=False)
+
     def upcoming(self, now: datetime) -> "MeetingQuerySet":
         return self.planned().filter(starts_at__gte=now).order_by("starts_at", "pk")
 

@@ -63,15 +63,16 @@ def meeting_editable_until(meeting: Meeting) -> datetime | None:
 
 
 def _minutes_by_match_and_month(
-    match_ids: Iterable[int] | QuerySet,
+    match_ids: Iterable[int] | QuerySet, *, confirmed_only: bool = False
 ) -> dict[int, dict[date, int]]:
     """Held minutes per pair and month. `match_ids` may be a queryset of ids: a subquery then,
-    so that any number of pairs stays within the database's parameter limit."""
+    so that any number of pairs stays within the database's parameter limit. With
+    `confirmed_only`, only the meetings the partner confirmed count (what a certificate uses)."""
     if not isinstance(match_ids, QuerySet):
         match_ids = list(match_ids)
+    meetings = Meeting.objects.confirmed() if confirmed_only else Meeting.objects.held()
     rows = (
-        Meeting.objects.held()
-        .filter(match_id__in=match_ids)
+        meetings.filter(match_id__in=match_ids)
         .annotate(month=TruncMonth("held_on"))
         .values("match_id", "month")
         .annotate(minutes=Sum("duration_minutes"))
@@ -117,15 +118,21 @@ def ledger_for(match: Match, *, now: datetime | None = None, through: date | Non
 
 
 def ledgers_for(
-    matches: Iterable[Match] | QuerySet[Match], *, now: datetime | None = None
+    matches: Iterable[Match] | QuerySet[Match],
+    *,
+    now: datetime | None = None,
+    confirmed_only: bool = False,
 ) -> dict[int, Ledger]:
     """The ledgers of many pairs in two queries at most (the matches need cohort and mentee
-    profile). A queryset's minutes are read through a subquery, however many pairs it holds."""
+    profile). A queryset's minutes are read through a subquery, however many pairs it holds.
+    With `confirmed_only`, only meetings the partner confirmed count."""
     if isinstance(matches, QuerySet):
-        minutes = _minutes_by_match_and_month(matches.values("pk"))
+        minutes = _minutes_by_match_and_month(matches.values("pk"), confirmed_only=confirmed_only)
     else:
         matches = list(matches)
-        minutes = _minutes_by_match_and_month(m.pk for m in matches)
+        minutes = _minutes_by_match_and_month(
+            (m.pk for m in matches), confirmed_only=confirmed_only
+        )
     return {m.pk: _ledger(m, minutes.get(m.pk, {}), now) for m in matches}
 
 

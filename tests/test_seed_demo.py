@@ -18,6 +18,7 @@ from meetings.ledger import LedgerStatus
 from meetings.models import Meeting
 from meetings.selectors import ledgers_for
 from notifications.models import Notification
+from outcomes.models import Certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +33,15 @@ def test_seed_demo_creates_every_account_and_a_cohort_in_each_phase(capsys):
         "mentee@demo.test",
         "mentor@demo.test",
         "outsider@demo.test",
+        "alumni@demo.test",
     }
     assert User.objects.get(email="staff@demo.test").is_staff
-    for email in ("mentee@demo.test", "mentor@demo.test", "outsider@demo.test"):
+    for email in ("mentee@demo.test", "mentor@demo.test", "outsider@demo.test", "alumni@demo.test"):
         user = User.objects.get(email=email)
         assert user.membership.user == user
         assert profile_missing_for_submit(user.profile) == []
     assert not User.objects.get(email="outsider@demo.test").is_staff
-    assert EmailAddress.objects.filter(verified=True, primary=True).count() == 4
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == 5
     waiting = Application.objects.filter(cohort__slug="next")
     assert waiting.count() == 16
     assert set(waiting.values_list("status", flat=True)) == {"submitted"}
@@ -77,13 +79,29 @@ def test_seed_demo_creates_every_account_and_a_cohort_in_each_phase(capsys):
     assert set(Match.objects.filter(run=run).values_list("status", flat=True)) == {"proposed"}
 
 
+def test_seed_demo_gives_the_completed_cohort_certificates_and_the_alumna_one(client):
+    call_command("seed_demo")
+    completed = Match.objects.filter(cohort__slug="pilot-completed").released().with_people()
+    ledgers = ledgers_for(completed)
+    certified = set(Certificate.objects.values_list("match_id", flat=True))
+    assert certified == {pk for pk, ledger in ledgers.items() if ledger.status == LedgerStatus.MET}
+    assert len(certified) < completed.count()  # some pairs fell short
+    certificate = Certificate.objects.get(user__email="alumni@demo.test")
+    assert certificate.role == "mentee"
+    assert certificate.name == "Alex Alumni"
+    assert certificate.cohort.slug == "pilot-completed"
+    assert client.get(certificate.get_absolute_url()).status_code == 200
+    assert not Notification.objects.filter(kind="cohort_closing").exists()
+
+
 def test_seed_demo_twice_changes_nothing_but_the_password(client):
     call_command("seed_demo")
     first = sorted(Application.objects.values_list("member__email", "role"))
     call_command("seed_demo", password="another-pass-2026")
     assert sorted(Application.objects.values_list("member__email", "role")) == first
-    assert User.objects.exclude(email__startswith="gen-").count() == 4
-    assert EmailAddress.objects.count() == 4
+    assert User.objects.exclude(email__startswith="gen-").count() == 5
+    assert EmailAddress.objects.count() == 5
+    assert Certificate.objects.filter(user__email="alumni@demo.test").count() == 1
     assert Cohort.objects.count() == 4
     assert MatchRun.objects.filter(cohort__slug="matching").count() == 1
     assert client.login(email="mentee@demo.test", password="another-pass-2026")
@@ -165,11 +183,12 @@ def test_seed_demo_keeps_its_emails_out_of_the_terminal_and_prints_the_logins_la
     assert "Meet your" not in printed
     lines = captured.out.strip().splitlines()
     assert len(lines) < 20
-    assert lines[-6:] == [
+    assert lines[-7:] == [
         "  staff@demo.test  [staff, can use /admin/]",
         "  mentee@demo.test  [member]",
         "  mentor@demo.test  [member]",
         "  outsider@demo.test  [member]",
+        "  alumni@demo.test  [member of the completed cohort, holds a certificate]",
         "Password for every account: demo-pass-2026",
         "Staff login: staff@demo.test / demo-pass-2026",
     ]

@@ -1,4 +1,5 @@
-"""The demo's sign-ins: staff, a mentee and a mentor who become a pair, and an outsider."""
+"""The demo's sign-ins: staff, a mentee and a mentor who become a pair, an outsider, and an
+alumna of the completed cohort who holds a certificate."""
 
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ class DemoAccount:
     career_stage: str = ""
     credentials: str = ""
     institution: str = ""
+    note: str = ""  # printed beside the login
 
 
 DEMO_ACCOUNTS = (
@@ -62,6 +64,17 @@ DEMO_ACCOUNTS = (
         career_stage="New practitioner (0-5 years)",
         credentials="PharmD",
         institution="Cleveland Clinic",
+    ),
+    DemoAccount(
+        "alumni@demo.test",
+        "Alex",
+        "Alumni",
+        member_number="D-1004",
+        location="WA",
+        career_stage="Student pharmacist, P4",
+        credentials="PharmD candidate",
+        institution="University of Washington School of Pharmacy",
+        note="member of the completed cohort, holds a certificate",
     ),
 )
 

@@ -18,6 +18,8 @@ from matching.ending import match_end
 from matching.models import Match
 from matching.release import matches_release
 from matching.runs import match_run_execute, match_run_start
+from outcomes.certificates import CLOSING_GRACE_DAYS, pair_close
+from outcomes.models import Certificate
 
 from .accounts import DEFAULT_PASSWORD, seed_accounts
 from .dates import at, cohort_dates, first_of_month, selection_dates
@@ -78,7 +80,7 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date | None = None) ->
     run = match_run_start(cohort=cohorts["matching"], started_by=staff, enqueue=False, now=now)
     match_run_execute(run_id=run.pk)
     _seed_active_pairs(cohorts["active"], users, now=now)
-    _seed_completed_pairs(cohorts["pilot-completed"], staff, now=now)
+    _seed_completed_pairs(cohorts["pilot-completed"], users, now=now)
     return {"users": users, "cohorts": cohorts}
 
 
@@ -121,22 +123,41 @@ def _seed_active_pairs(cohort: Cohort, users: dict, *, now: datetime) -> None:
         )
 
 
-def _seed_completed_pairs(cohort: Cohort, staff: User, *, now: datetime) -> None:
-    """A finished cohort: most pairs met the commitment, some fell short."""
+def _seed_completed_pairs(cohort: Cohort, users: dict, *, now: datetime) -> None:
+    """A finished cohort: most pairs met the commitment and hold certificates, some fell short.
+    The demo alumna is a mentee whose pair met it."""
+    # Certificates outlive a pair's deletion on purpose (they protect the match): the seed
+    # removes its own before it replaces the cohort's generated people and pairs.
+    Certificate.objects.filter(cohort=cohort).delete()
     seed_applicants(
         cohort=cohort, mentors=5, mentees=6, seed=2024, status=Application.Status.ACCEPTED
     )
+    staff = users["staff@demo.test"]
     released_at = datetime.combine(
         cohort.match_notification_date, time(9), tzinfo=timezone.get_current_timezone()
+    )
+    alumna = _demo_application(users["alumni@demo.test"], cohort, Role.MENTEE)
+    mentor = Application.objects.filter(cohort=cohort, role=Role.MENTOR).order_by("pk").first()
+    match_create(
+        mentor=mentor,
+        mentee=alumna,
+        created_by=staff,
+        below_minimum_reason="The demo alumna's pair.",
+        now=released_at,
     )
     _match_and_approve(cohort, staff, now=released_at)
     # Its pairs were told long ago: the release is recorded as of then, without announcing the
     # pairs now ("meet your mentor" for a mentorship that has ended would be nonsense).
     Match.objects.for_cohort(cohort).awaiting_release().update(notified_at=released_at)
     histories = [[60] * 6, [90, 60, 60, 75, 60, 60], [120, 60, 0, 90, 60, 60], [60, 45, 30]]
-    pairs = Match.objects.for_cohort(cohort).approved().with_people().order_by("pk")
+    pairs = list(Match.objects.for_cohort(cohort).approved().with_people().order_by("pk"))
     for index, pair in enumerate(pairs):
-        seed_meetings(pair, histories[index % len(histories)], now=now, offset=index)
+        history = [60] * 6 if pair.mentee_id == alumna.pk else histories[index % len(histories)]
+        seed_meetings(pair, history, now=now, offset=index)
+    # Closed as the closing job did a week after the period, its closing emails long sent.
+    closed_at = at(cohort.period_end + timedelta(days=CLOSING_GRACE_DAYS), 6)
+    for pair in pairs:
+        pair_close(match_id=pair.pk, now=closed_at, tell=False)
 
 
 def _match_and_approve(cohort: Cohort, staff: User, *, now: datetime) -> None:

@@ -94,7 +94,7 @@ class Command(BaseCommand):
         # The logins last, where the eye lands when the command finishes.
         self.stdout.write(f"Sign in at {settings.SITE_URL}/accounts/login/ with:")
         for account in DEMO_ACCOUNTS:
-            role = "staff, can use /admin/" if account.is_staff else "member"
+            role = "staff, can use /admin/" if account.is_staff else account.note or "member"
             self.stdout.write(f"  {account.email}  [{role}]")
         self.stdout.write(f"Password for every account: {password}")
         self.stdout.write(f"Staff login: staff@demo.test / {password}")

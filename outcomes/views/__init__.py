@@ -1,0 +1,1 @@
+"""The outcomes pages, one module per area: `certificates` (download and public verification)."""
