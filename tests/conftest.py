@@ -3,9 +3,18 @@ from importlib import import_module
 
 import pytest
 from django.core.cache import cache
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.browser import chromium_browser, page  # noqa: F401 - fixtures
 from tests.factories import MemberFactory, StaffFactory, UserFactory
+
+# Examples are generated with database rows; on a loaded machine (CI's parallel workers) that is
+# slow, which says nothing about the code under test. Properties are still checked in full.
+hypothesis_settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("suite")
 
 
 @pytest.fixture(autouse=True)
