@@ -8,15 +8,28 @@ The colours and type come from `static/css/charts.css` instead, by the classes p
 (`desc`); every page that shows one also gives its numbers as text and in a table.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from xml.etree import ElementTree
 
 import pygal
 from django.utils.safestring import SafeString, mark_safe
+from pygal.style import Style
 
 WIDTH = 720
 HEIGHT = 360
+LEGEND_COLUMNS = 3
 _REMOVED_TAGS = {"style", "script"}
+# The sizes pygal lays the chart out by (margins, label space); charts.css draws the text at
+# these same sizes, since pygal's own stylesheet is removed.
+STYLE = Style(
+    font_family="system-ui, sans-serif",
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=13,
+    title_font_size=16,
+    value_font_size=13,
+)
 
 
 def bar_chart(
@@ -41,15 +54,28 @@ def bar_chart(
         (False, True): pygal.HorizontalBar,
         (True, True): pygal.HorizontalStackedBar,
     }[(stacked, horizontal)]
+    labels = list(labels)
+    series = {name: list(values) for name, values in series.items()}
     config = _config(show_legend=len(series) > 1)
     if horizontal:
+        # pygal draws the first label at the bottom: reversed, they read from the top.
+        labels.reverse()
+        for values in series.values():
+            values.reverse()
         bars = len(labels) * (1 if stacked or len(series) == 1 else len(series))
-        config["height"] = max(HEIGHT // 2, 120 + 28 * bars)
+        legend_rows = math.ceil(len(series) / LEGEND_COLUMNS) if len(series) > 1 else 0
+        config["height"] = 110 + 30 * bars + 26 * legend_rows
+    totals = (
+        [sum(v or 0 for v in column) for column in zip(*series.values(), strict=True)]
+        if stacked
+        else [v or 0 for values in series.values() for v in values]
+    )
+    config["y_labels"] = whole_number_ticks(max(totals, default=0))
     chart = kind(**config)
     chart.title = title
-    chart.x_labels = list(labels)
+    chart.x_labels = labels
     for name, values in series.items():
-        chart.add(name, list(values))
+        chart.add(name, values)
     return _svg(chart, description=description, element_id=element_id, variant=variant)
 
 
@@ -62,11 +88,26 @@ def histogram(
     element_id: str = "",
 ) -> SafeString:
     """Counts per band of values (the bands already counted): one bar per band, no gaps."""
-    chart = pygal.Bar(**_config(show_legend=False, spacing=2))
+    counts = [count for _, count in bands]
+    chart = pygal.Bar(
+        **_config(show_legend=False, spacing=2, y_labels=whole_number_ticks(max(counts, default=0)))
+    )
     chart.title = title
     chart.x_labels = [label for label, _ in bands]
-    chart.add(series_name, [count for _, count in bands])
+    chart.add(series_name, counts)
     return _svg(chart, description=description, element_id=element_id, variant="histogram")
+
+
+def whole_number_ticks(top: float, most: int = 6) -> list[int]:
+    """Ticks for counts: whole numbers from 0 past `top`, a round step apart, at most `most`."""
+    top = max(1, math.ceil(top))
+    step = 1
+    while top / step > most - 1:
+        for factor in (2, 2.5, 2):  # 1, 2, 5, 10, 20, 50, ...
+            step = int(step * factor)
+            if top / step <= most - 1:
+                break
+    return list(range(0, top + step, step))
 
 
 def _config(**overrides) -> dict:
@@ -78,12 +119,12 @@ def _config(**overrides) -> dict:
         "js": [],
         "css": [],
         "legend_at_bottom": True,
+        "legend_at_bottom_columns": LEGEND_COLUMNS,
+        "style": STYLE,
         "truncate_legend": -1,
         "truncate_label": -1,
         "print_values": False,
         "include_x_axis": True,
-        "min_scale": 2,
-        "max_scale": 6,
         "value_formatter": lambda value: f"{value:g}" if value is not None else "",
         **overrides,
     }
@@ -113,6 +154,8 @@ def _strip(element: ElementTree.Element) -> None:
             child.tag in _REMOVED_TAGS
             or child.tag is ElementTree.Comment
             or (child.tag == "defs" and not len(child))
+            # pygal leaves out the width of a bar of nothing (a zero stacked on others).
+            or (child.tag == "rect" and not (child.get("width") and child.get("height")))
             or "tooltip" in child.get("class", "").split()
             or (child.tag == "desc" and element.tag != "svg")
         ):

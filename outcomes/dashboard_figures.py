@@ -18,7 +18,7 @@ from .models import Role, Survey
 NONE_YET = "\N{EN DASH}"  # a table cell with nothing to show
 ROLE_PLURALS = {Role.MENTEE: "Mentees", Role.MENTOR: "Mentors"}
 HOURS_SERIES = [
-    ("met_minimum", "Met the monthly minimum"),
+    ("met_minimum", "Met the minimum"),
     ("short", "Met for less"),
     ("none", "Did not meet"),
 ]
