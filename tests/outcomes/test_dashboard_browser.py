@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_accessible, field
+from tests.browser import assert_accessible, assert_valid_html, field
 from tests.factories import PASSWORD, StaffFactory
 
 from .dashboard_world import build_world
@@ -37,6 +37,9 @@ def test_staff_open_the_dashboard_from_the_admin_index_and_read_a_cohort(page):
 
     _sign_in(page, "staff@example.test")
     page.goto("/admin/")
+    # The admin index, with the program's pages above the models.
+    assert_valid_html(page.content(), context="the admin index")
+    assert_accessible(page, context="the admin index")
     page.get_by_role("link", name="Program dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Program dashboard")
     expect(page.get_by_role("table", name=re.compile("Cohorts side by side"))).to_be_visible()
