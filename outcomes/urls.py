@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import certificates
+from .views import certificates, dashboard
 
 app_name = "outcomes"
 
@@ -15,4 +15,6 @@ urlpatterns = [
         certificates.certificate_download,
         name="certificate_download",
     ),
+    path("outcomes/dashboard/", dashboard.overview, name="dashboard"),
+    path("outcomes/dashboard/<slug:slug>/", dashboard.cohort_dashboard, name="cohort_dashboard"),
 ]
