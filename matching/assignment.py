@@ -25,7 +25,7 @@ GREEDY_CHUNK = 65536
 MAX_SCORE = 10_000
 
 
-def _acceptable_arcs(
+def acceptable_arcs(
     scores: np.ndarray, capacity: np.ndarray, min_score: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(rows, cols, scores) of every pair that may be proposed, in row-major order: at or above
@@ -99,7 +99,7 @@ def assign_optimal(
     capacity = np.asarray(capacity, dtype=np.int64)
     if n == 0 or m == 0:
         return []
-    rows, cols, values = _acceptable_arcs(scores, capacity, min_score)
+    rows, cols, values = acceptable_arcs(scores, capacity, min_score)
     k = min(n, int(np.maximum(capacity, 0).sum())) + 1
     chosen = solve_flow(n, capacity, rows, cols, values * k + 1)
     return _pairs(rows, cols, chosen)
@@ -146,7 +146,7 @@ def assign_maximin(
     capacity = np.asarray(capacity, dtype=np.int64)
     if n == 0 or m == 0:
         return []
-    rows, cols, values = _acceptable_arcs(scores, capacity, min_score)
+    rows, cols, values = acceptable_arcs(scores, capacity, min_score)
     target = most_pairs(n, capacity, rows, cols)
     if target == 0:
         return []
