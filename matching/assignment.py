@@ -105,13 +105,24 @@ def assign_optimal(
     return _pairs(rows, cols, chosen)
 
 
-def most_pairs(n: int, capacity: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> int:
-    """How many pairs at most these arcs allow (a maximum flow)."""
+def most_pairs(
+    n: int,
+    capacity: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    *,
+    variants: list[np.ndarray] | None = None,
+) -> int | list[int]:
+    """How many pairs at most these arcs allow (a maximum flow).
+
+    With `variants`, one answer per capacity vector, all on the same arcs: the graph is built
+    once and only the mentors' capacities change between the solves.
+    """
     from ortools.graph.python import max_flow
 
     m = capacity.size
     if n == 0 or rows.size == 0:
-        return 0
+        return [0] * len(variants) if variants is not None else 0
     source, sink = n + m, n + m + 1
     flow = max_flow.SimpleMaxFlow()
     flow.add_arcs_with_capacity(
@@ -120,14 +131,21 @@ def most_pairs(n: int, capacity: np.ndarray, rows: np.ndarray, cols: np.ndarray)
     flow.add_arcs_with_capacity(
         rows.astype(np.int32), (cols + n).astype(np.int32), np.ones(rows.size, np.int64)
     )
-    flow.add_arcs_with_capacity(
+    first = flow.add_arcs_with_capacity(
         np.arange(n, n + m, dtype=np.int32),
         np.full(m, sink, dtype=np.int32),
         np.minimum(np.maximum(capacity, 0), n).astype(np.int64),
-    )
-    if flow.solve(source, sink) != flow.OPTIMAL:
-        raise RuntimeError("The maximum flow solver did not finish.")
-    return int(flow.optimal_flow())
+    )[0]
+    answers = []
+    for places in variants if variants is not None else [capacity]:
+        flow.set_arcs_capacity(
+            np.arange(first, first + m, dtype=np.int32),
+            np.minimum(np.maximum(places, 0), n).astype(np.int64),
+        )
+        if flow.solve(source, sink) != flow.OPTIMAL:
+            raise RuntimeError("The maximum flow solver did not finish.")
+        answers.append(int(flow.optimal_flow()))
+    return answers if variants is not None else answers[0]
 
 
 def assign_maximin(

@@ -59,47 +59,60 @@ def recruiting_advice(
         key=lambda p: p.stage_order,
         default=None,
     )
-    n = len(mentees)
     places = max(places_per_mentor, 1)
-    base = most_pairs(n, capacity, rows, cols)
-    advice = []
-    for (division, area), members in ordered:
-        first = mentees[members[0]]
+    profiles = []
+    for (_, area), members in ordered:
         interests = Counter(x for i in members for x in mentees[i].interests)
         top = sorted(interests, key=lambda x: (-interests[x], x))[:INTERESTS_PER_PROFILE]
-        mentor = replace(
-            first,
-            id=-1,
-            member_id=-1,
-            location=None,
-            location_name="",
-            stage_order=senior.stage_order if senior else None,
-            stage_name=senior.stage_name if senior else "",
-            practice_areas=frozenset([area]) if area else frozenset(),
-            interests=frozenset(top),
-            backgrounds=frozenset(),
-            desired_areas=frozenset(),
+        profiles.append(
+            replace(
+                mentees[members[0]],
+                id=-1,
+                member_id=-1,
+                location=None,
+                location_name="",
+                stage_order=senior.stage_order if senior else None,
+                stage_name=senior.stage_name if senior else "",
+                practice_areas=frozenset([area]) if area else frozenset(),
+                interests=frozenset(top),
+                backgrounds=frozenset(),
+                desired_areas=frozenset(),
+            )
         )
-        count = math.ceil(len(members) / places)
-        column = score_matrix(encoded_mentees, encoder.encode([mentor], mentees=False))[:, 0]
-        extra_rows = np.flatnonzero(column >= max(min_score, 0))
-        more = most_pairs(
-            n,
-            np.append(capacity, count * places),
-            np.concatenate([rows, extra_rows]),
-            np.concatenate([cols, np.full(extra_rows.size, capacity.size)]),
+    counts = [math.ceil(len(members) / places) for _, members in ordered]
+
+    # One graph: the real arcs plus every profile's column; each solve opens one profile's
+    # places (the others stay at 0), the first solve none: the number possible today.
+    columns = score_matrix(encoded_mentees, encoder.encode(profiles, mentees=False))
+    extra_rows, extra_cols = np.nonzero(columns >= max(min_score, 0))
+    m = capacity.size
+    closed = np.append(capacity, np.zeros(len(profiles), dtype=np.int64))
+    variants = [closed]
+    for g, count in enumerate(counts):
+        opened = closed.copy()
+        opened[m + g] = count * places
+        variants.append(opened)
+    solved = most_pairs(
+        len(mentees),
+        closed,
+        np.concatenate([rows, extra_rows]),
+        np.concatenate([cols, extra_cols + m]),
+        variants=variants,
+    )
+    base = solved[0]
+    return [
+        {
+            "profile": {
+                "division": names.divisions.get(division, "") if division else "",
+                "practice_area": names.practice_areas.get(area, "") if area else "",
+                "career_stage": profile.stage_name,
+                "interests": [names.interests.get(x, "") for x in sorted(profile.interests)],
+                "unmatched_mentees": len(members),
+            },
+            "more_mentors": count,
+            "more_mentees_matched": more - base,
+        }
+        for ((division, area), members), profile, count, more in zip(
+            ordered, profiles, counts, solved[1:], strict=True
         )
-        advice.append(
-            {
-                "profile": {
-                    "division": names.divisions.get(division, "") if division else "",
-                    "practice_area": names.practice_areas.get(area, "") if area else "",
-                    "career_stage": mentor.stage_name,
-                    "interests": [names.interests.get(x, "") for x in top],
-                    "unmatched_mentees": len(members),
-                },
-                "more_mentors": count,
-                "more_mentees_matched": more - base,
-            }
-        )
-    return advice
+    ]

@@ -9,7 +9,6 @@ import itertools
 
 import numpy as np
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment, linprog
 
 from matching.assignment import acceptable_arcs, assign_greedy, assign_maximin, assign_optimal
