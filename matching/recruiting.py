@@ -18,7 +18,7 @@ import numpy as np
 from .assignment import most_pairs
 from .scoring import Encoded, Encoder, Names, Person, score_matrix
 
-GROUPS_SHOWN = 5
+GROUPS_SHOWN = 3  # each is one more maximum flow over the whole cohort
 INTERESTS_PER_PROFILE = 3
 
 
