@@ -251,5 +251,6 @@ def run_audit(
             min_score=min_score,
             places_per_mentor=places_per_mentor,
             names=names,
+            pairs_now=len(pairs),
         ),
     }

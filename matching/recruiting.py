@@ -39,6 +39,7 @@ def recruiting_advice(
     min_score: int,
     places_per_mentor: int,
     names: Names,
+    pairs_now: int,
 ) -> list[dict]:
     """Up to GROUPS_SHOWN profiles, largest group of unmatched mentees first."""
     if not unmatched_rows:
@@ -82,12 +83,15 @@ def recruiting_advice(
     counts = [math.ceil(len(members) / places) for _, members in ordered]
 
     # One graph: the real arcs plus every profile's column; each solve opens one profile's
-    # places (the others stay at 0), the first solve none: the number possible today.
+    # places (the others stay at 0), the first solve none: the number possible today (skipped
+    # when the run itself shows it).
     columns = score_matrix(encoded_mentees, encoder.encode(profiles, mentees=False))
     extra_rows, extra_cols = np.nonzero(columns >= max(min_score, 0))
     m = capacity.size
     closed = np.append(capacity, np.zeros(len(profiles), dtype=np.int64))
-    variants = [closed]
+    # When every mentee or every place is taken, today's run is already the most possible.
+    known = pairs_now == min(len(mentees), int(np.maximum(capacity, 0).sum()))
+    variants = [] if known else [closed]
     for g, count in enumerate(counts):
         opened = closed.copy()
         opened[m + g] = count * places
@@ -99,7 +103,7 @@ def recruiting_advice(
         np.concatenate([cols, extra_cols + m]),
         variants=variants,
     )
-    base = solved[0]
+    base = pairs_now if known else solved.pop(0)
     return [
         {
             "profile": {
@@ -113,6 +117,6 @@ def recruiting_advice(
             "more_mentees_matched": more - base,
         }
         for ((division, area), members), profile, count, more in zip(
-            ordered, profiles, counts, solved[1:], strict=True
+            ordered, profiles, counts, solved, strict=True
         )
     ]

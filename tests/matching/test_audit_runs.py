@@ -178,3 +178,20 @@ def test_starting_django_does_not_import_scipy_or_ortools():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
     )
     assert result.stdout.strip() == ""
+
+
+def test_recruiting_counts_only_the_mentees_new_mentors_would_add_with_places_still_free(
+    cohort,
+):
+    AcceptedMentorFactory(cohort=cohort, location="CO")
+    AcceptedMentorFactory(cohort=cohort, location="WA")  # a free place nobody near can take
+    AcceptedFactory(cohort=cohort, location="CO")
+    AcceptedFactory(cohort=cohort, location="FL")
+    AcceptedFactory(cohort=cohort, location="GA")
+
+    audit = _json(cohort.slug, "--dry-run")["audit"]
+
+    (advice,) = audit["recruiting"]
+    assert advice["profile"]["division"] == "South Atlantic"
+    assert advice["profile"]["unmatched_mentees"] == 2
+    assert (advice["more_mentors"], advice["more_mentees_matched"]) == (2, 2)
