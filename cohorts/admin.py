@@ -94,6 +94,7 @@ class CohortAdmin(admin_privacy.ModelAdmin):
                     ("weight_background", "weight_region"),
                     ("weight_interests", "weight_shared_background"),
                     "min_match_score",
+                    "matching_objective",
                 ),
             },
         ),

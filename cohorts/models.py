@@ -26,6 +26,11 @@ ORIENTATION_MINUTES_MIN = 15
 ORIENTATION_MINUTES_MAX = 480
 
 
+class MatchingObjective(models.TextChoices):
+    TOTAL = "total", "Best total score"
+    MAXIMIN = "maximin", "Best for the worst-off (highest lowest score)"
+
+
 class CohortQuerySet(models.QuerySet):
     def open_for_applications(self, now: datetime | None = None) -> "CohortQuerySet":
         now = now or timezone.now()
@@ -124,6 +129,15 @@ class Cohort(models.Model):
         default=30,
         validators=[MaxValueValidator(100)],
         help_text="0 to 100. Pairs scoring below this are never proposed.",
+    )
+    matching_objective = models.CharField(
+        "matching objective",
+        max_length=10,
+        choices=MatchingObjective,
+        default=MatchingObjective.TOTAL,
+        help_text="Best total: the greatest sum of pair scores. Best for the worst-off: as many "
+        "people matched as possible, then the lowest pair score as high as possible, then the "
+        "greatest total.",
     )
 
     created_at = models.DateTimeField(auto_now_add=True)

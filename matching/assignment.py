@@ -1,56 +1,187 @@
-"""Who is paired with whom, given every pair's score: the exact optimum, and a greedy baseline.
+"""Who is paired with whom, given every pair's score: the exact optimum (best total, or best
+for the worst-off), and a greedy baseline.
 
-Both take scores in whole hundredths, shape (mentees, mentors), with `FORBIDDEN` (-1) for pairs
+All take scores in whole hundredths, shape (mentees, mentors), with `FORBIDDEN` (-1) for pairs
 that may never be proposed, each mentor's free places, and the minimum acceptable score in
-hundredths. Both return (mentee row, mentor column) pairs sorted by mentee row.
+hundredths. All return (mentee row, mentor column) pairs sorted by mentee row.
+
+The exact ones solve a min-cost flow (OR-tools `SimpleMinCostFlow`) in which mentor places are
+capacities, not copied columns: one unit of supply per mentee; an arc mentee -> mentor for each
+acceptable pair (score at or above the minimum, never a forbidden one); mentor -> sink with the
+mentor's free places as capacity; mentee -> sink at cost 0 for "left unmatched". Weights are
+whole numbers, so the optimum is exact. OR-tools is imported where it is used, so that starting
+Django does not pay for it.
+
+Ties: the solver is deterministic (the same arcs, added in the same order, give the same flow),
+and arcs are always added mentee by mentee, mentor by mentor. Among assignments with equal
+objective values the one returned is the solver's, not a documented canonical one; what is
+guaranteed is that the same input gives the same pairs on every run and machine.
 """
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 GREEDY_CHUNK = 65536
+# Scores are hundredths of 0..100.
+MAX_SCORE = 10_000
+
+
+def acceptable_arcs(
+    scores: np.ndarray, capacity: np.ndarray, min_score: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, cols, scores) of every pair that may be proposed, in row-major order: at or above
+    the minimum (never forbidden) and with a mentor who has a free place."""
+    acceptable = scores >= max(min_score, 0)
+    acceptable &= (capacity > 0)[np.newaxis, :]
+    rows, cols = np.nonzero(acceptable)
+    del acceptable
+    return rows, cols, scores[rows, cols].astype(np.int64)
+
+
+def solve_flow(
+    n: int, capacity: np.ndarray, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Indices (into rows/cols) of the arcs a maximum-weight assignment uses: each mentee at most
+    once, mentor j at most capacity[j] times. Weights are positive whole numbers."""
+    from ortools.graph.python import min_cost_flow
+
+    m = capacity.size
+    if n == 0 or rows.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    sink = n + m
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        rows.astype(np.int32),
+        (cols + n).astype(np.int32),
+        np.ones(rows.size, dtype=np.int64),
+        -weights.astype(np.int64),
+    )
+    used = np.unique(cols)
+    flow.add_arcs_with_capacity_and_unit_cost(
+        (used + n).astype(np.int32),
+        np.full(used.size, sink, dtype=np.int32),
+        np.minimum(capacity[used], n).astype(np.int64),
+        np.zeros(used.size, dtype=np.int64),
+    )
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.arange(n, dtype=np.int32),
+        np.full(n, sink, dtype=np.int32),
+        np.ones(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+    )
+    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies[:n] = 1
+    supplies[sink] = -n
+    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"The min-cost flow solver stopped with status {status}.")
+    return np.flatnonzero(flow.flows(np.arange(rows.size, dtype=np.int32)) > 0)
+
+
+def _pairs(rows: np.ndarray, cols: np.ndarray, chosen: np.ndarray) -> list[tuple[int, int]]:
+    return sorted(zip(rows[chosen].tolist(), cols[chosen].tolist(), strict=True))
 
 
 def assign_optimal(
     scores: np.ndarray, capacity: np.ndarray, min_score: int
 ) -> list[tuple[int, int]]:
-    """The assignment with the greatest total score, exactly.
+    """The assignment with the greatest total score, exactly; among equal totals, the one that
+    matches the most people.
 
-    Each mentor becomes one column per free place ("slot"), and the rectangular assignment
-    problem over mentees x slots is solved by `scipy.optimize.linear_sum_assignment`. Pairs
-    below the minimum weigh 0, acceptable ones `score * K + 1` with K larger than any
-    possible number of pairs: the solver then maximises the total score first and, among
-    equal totals, the number of people matched. The weights are whole numbers below 2**53,
-    so the float arithmetic inside the solver is exact and the result deterministic. A
-    zero-weight pair in the solution means "left unmatched" and is dropped.
+    An acceptable pair weighs `score * K + 1` with K = (most pairs possible) + 1: a hundredth
+    more in total (worth K) outweighs any number of extra pairs (worth 1 each, fewer than K).
+    No overflow: a pair weighs at most 10,000 * K + 1; with at most N = mentees pairs the total
+    is at most N * (10,000 * (N + 1) + 1), and OR-tools scales costs by (nodes + 1) inside and
+    checks its own range (it would answer BAD_COST_RANGE, which raises here): for 100,000
+    mentees and as many mentors that is about 1e9 * 2e5 = 2e14, far below 2**63 (9.2e18).
     """
     n, m = scores.shape
     capacity = np.asarray(capacity, dtype=np.int64)
-    slot_mentor = np.repeat(np.arange(m), np.maximum(capacity, 0))
-    s = slot_mentor.size
-    if n == 0 or s == 0:
+    if n == 0 or m == 0:
         return []
-    # Solve on the mentors' columns directly when nobody has a second place: no slot copy.
-    slots = scores if (capacity == 1).all() else scores.take(slot_mentor, axis=1)
-    acceptable = slots >= max(min_score, 0)
-    k = float(min(n, s) + 1)
-    # Costs to minimise (negated weights), built in place. With fewer places than mentees the
-    # matrix is padded with zero columns ("left unmatched") so that it is never taller than
-    # wide: SciPy would transpose it, and on these score matrices the transposed problem is
-    # many times slower (measured: 239 s against 56 s at 10,000 x 9,900).
-    costs = np.zeros((n, max(n, s)), dtype=np.float64)
-    view = costs[:, :s]
-    view[...] = slots
-    del slots
-    view *= -k
-    view -= 1.0
-    view[~acceptable] = 0.0
-    rows, cols = linear_sum_assignment(costs)
-    del costs
-    real = cols < s
-    rows, cols = rows[real], cols[real]
-    keep = acceptable[rows, cols]
-    return sorted(zip(rows[keep].tolist(), slot_mentor[cols[keep]].tolist(), strict=True))
+    rows, cols, values = acceptable_arcs(scores, capacity, min_score)
+    k = min(n, int(np.maximum(capacity, 0).sum())) + 1
+    chosen = solve_flow(n, capacity, rows, cols, values * k + 1)
+    return _pairs(rows, cols, chosen)
+
+
+def most_pairs(
+    n: int,
+    capacity: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    *,
+    variants: list[np.ndarray] | None = None,
+) -> int | list[int]:
+    """How many pairs at most these arcs allow (a maximum flow).
+
+    With `variants`, one answer per capacity vector, all on the same arcs: the graph is built
+    once and only the mentors' capacities change between the solves.
+    """
+    from ortools.graph.python import max_flow
+
+    m = capacity.size
+    if n == 0 or rows.size == 0:
+        return [0] * len(variants) if variants is not None else 0
+    source, sink = n + m, n + m + 1
+    flow = max_flow.SimpleMaxFlow()
+    flow.add_arcs_with_capacity(
+        np.full(n, source, dtype=np.int32), np.arange(n, dtype=np.int32), np.ones(n, np.int64)
+    )
+    flow.add_arcs_with_capacity(
+        rows.astype(np.int32), (cols + n).astype(np.int32), np.ones(rows.size, np.int64)
+    )
+    first = flow.add_arcs_with_capacity(
+        np.arange(n, n + m, dtype=np.int32),
+        np.full(m, sink, dtype=np.int32),
+        np.minimum(np.maximum(capacity, 0), n).astype(np.int64),
+    )[0]
+    answers = []
+    for places in variants if variants is not None else [capacity]:
+        flow.set_arcs_capacity(
+            np.arange(first, first + m, dtype=np.int32),
+            np.minimum(np.maximum(places, 0), n).astype(np.int64),
+        )
+        if flow.solve(source, sink) != flow.OPTIMAL:
+            raise RuntimeError("The maximum flow solver did not finish.")
+        answers.append(int(flow.optimal_flow()))
+    return answers if variants is not None else answers[0]
+
+
+def assign_maximin(
+    scores: np.ndarray, capacity: np.ndarray, min_score: int
+) -> list[tuple[int, int]]:
+    """Best for the worst-off, exactly: first nobody is left out who could be matched (the most
+    pairs possible at or above the minimum: the unmatched are the worst off of all), then the
+    lowest pair score is as high as it can be, then the total is the greatest.
+
+    The lowest score is found by a binary search over the scores that occur: a level is
+    reachable when the pairs at or above it still allow the most pairs. The final assignment
+    uses only pairs at or above that level and weighs each `B + score`, with B greater than any
+    possible total (10,000 * pairs + 1), so the number of pairs comes first and the total second.
+    """
+    n, m = scores.shape
+    capacity = np.asarray(capacity, dtype=np.int64)
+    if n == 0 or m == 0:
+        return []
+    rows, cols, values = acceptable_arcs(scores, capacity, min_score)
+    target = most_pairs(n, capacity, rows, cols)
+    if target == 0:
+        return []
+    levels = np.unique(values)
+    low, high = 0, levels.size - 1  # levels[low] is always reachable
+    while low < high:
+        middle = (low + high + 1) // 2
+        keep = values >= levels[middle]
+        if most_pairs(n, capacity, rows[keep], cols[keep]) == target:
+            low = middle
+        else:
+            high = middle - 1
+    keep = np.flatnonzero(values >= levels[low])
+    rows, cols, values = rows[keep], cols[keep], values[keep]
+    big = MAX_SCORE * min(n, int(np.maximum(capacity, 0).sum())) + 1
+    chosen = solve_flow(n, capacity, rows, cols, values + big)
+    return _pairs(rows, cols, chosen)
 
 
 def assign_greedy(
@@ -90,3 +221,4 @@ def assign_greedy(
 
 
 ALGORITHMS = {"optimal": assign_optimal, "greedy": assign_greedy}
+OBJECTIVES = {"total": assign_optimal, "maximin": assign_maximin}

@@ -10,7 +10,8 @@ import numpy as np
 from applications.models import Application, Role
 from cohorts.models import Cohort
 
-from .assignment import ALGORITHMS
+from .assignment import ALGORITHMS, OBJECTIVES
+from .audit import run_audit
 from .exceptions import MatchingError
 from .models import Algorithm
 from .scoring import FORBIDDEN, Encoder, Weights, explain, pair_details, score_matrix
@@ -44,11 +45,13 @@ class Unmatched:
 class MatchResult:
     cohort: Cohort
     algorithm: str
+    objective: str
     weights: Weights
     inputs: CohortInputs
     pairs: list[Proposal] = field(default_factory=list)
     unmatched: list[Unmatched] = field(default_factory=list)
     timings: dict = field(default_factory=dict)
+    audit: dict = field(default_factory=dict)
 
     @property
     def total_score(self) -> float:
@@ -71,6 +74,7 @@ class MatchResult:
         return {
             "cohort": self.cohort.slug,
             "algorithm": self.algorithm,
+            "objective": self.objective,
             "total_score": self.total_score,
             "pairs": [
                 {
@@ -89,6 +93,7 @@ class MatchResult:
             "min_score": self.min_score,
             "approved_kept": len(self.inputs.approved_ids),
             "timings": self.timings,
+            "audit": self.audit,
         }
 
 
@@ -110,11 +115,22 @@ def _points(hundredths: int) -> str:
 
 
 def match_compute(
-    *, cohort: Cohort, algorithm: str = Algorithm.OPTIMAL, weights: Weights | None = None
+    *,
+    cohort: Cohort,
+    algorithm: str = Algorithm.OPTIMAL,
+    weights: Weights | None = None,
+    objective: str | None = None,
 ) -> MatchResult:
-    """The proposals a run would make now, with reasons; writes nothing."""
+    """The proposals a run would make now, with reasons and the audit; writes nothing.
+
+    `objective` (total or maximin) defaults to the cohort's; the greedy baseline has none of
+    its own and always takes the best remaining pair.
+    """
     if algorithm not in ALGORITHMS:
         raise MatchingError(f"Unknown algorithm {algorithm!r}: use optimal or greedy.")
+    objective = objective or cohort.matching_objective
+    if objective not in OBJECTIVES:
+        raise MatchingError(f"Unknown objective {objective!r}: use total or maximin.")
     started = time.perf_counter()
     weights = weights or cohort_weights(cohort)
     inputs = cohort_inputs(cohort)
@@ -129,10 +145,14 @@ def match_compute(
     scored = time.perf_counter()
 
     minimum = weights.min_score * 100
-    pairs = ALGORITHMS[algorithm](scores, np.array(inputs.free_places, dtype=np.int64), minimum)
+    capacity = np.array(inputs.free_places, dtype=np.int64)
+    solve = OBJECTIVES[objective] if algorithm == Algorithm.OPTIMAL else ALGORITHMS[algorithm]
+    pairs = solve(scores, capacity, minimum)
     solved = time.perf_counter()
 
-    result = MatchResult(cohort=cohort, algorithm=algorithm, weights=weights, inputs=inputs)
+    result = MatchResult(
+        cohort=cohort, algorithm=algorithm, objective=objective, weights=weights, inputs=inputs
+    )
     rows = np.array([i for i, _ in pairs], dtype=np.int64)
     cols = np.array([j for _, j in pairs], dtype=np.int64)
     hundredths, values = pair_details(mentees, mentors, rows, cols)
@@ -155,12 +175,26 @@ def match_compute(
             )
         )
     result.unmatched = _unmatched(scores, pairs, inputs, minimum)
+    explained = time.perf_counter()
+    result.audit = run_audit(
+        scores=scores,
+        capacity=capacity,
+        min_score=minimum,
+        pairs=pairs,
+        algorithm=algorithm,
+        objective=objective,
+        inputs=inputs,
+        encoder=encoder,
+        encoded_mentees=mentees,
+        places_per_mentor=mentor_places(offered=cohort.default_mentees_per_mentor, cohort=cohort),
+    )
     finished = time.perf_counter()
     result.timings = {
         "load": round(loaded - started, 3),
         "scoring": round(scored - loaded, 3),
         "solver": round(solved - scored, 3),
-        "explain": round(finished - solved, 3),
+        "explain": round(explained - solved, 3),
+        "audit": round(finished - explained, 3),
         "total": round(finished - started, 3),
     }
     return result

@@ -18,7 +18,7 @@ WEIGHT_FIELDS = [
 
 
 class RunStartForm(forms.ModelForm):
-    """The cohort's weights, editable right before a run, and the algorithm to run."""
+    """The cohort's weights and objective, editable right before a run, and the algorithm."""
 
     algorithm = forms.ChoiceField(
         choices=Algorithm.choices,
@@ -29,7 +29,21 @@ class RunStartForm(forms.ModelForm):
 
     class Meta:
         model = Cohort
-        fields = WEIGHT_FIELDS
+        fields = [*WEIGHT_FIELDS, "matching_objective"]
+        widgets = {"matching_objective": forms.RadioSelect}
+        help_texts = {
+            "matching_objective": "Best for the worst-off first matches as many people as "
+            "possible, then raises the lowest pair score as far as it goes, then the total. "
+            "Saved on the cohort."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a form posted without it, the cohort keeps its objective.
+        self.fields["matching_objective"].required = False
+
+    def clean_matching_objective(self) -> str:
+        return self.cleaned_data.get("matching_objective") or self.instance.matching_objective
 
 
 class ManualMatchForm(forms.Form):

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from applications.models import Application
-from cohorts.models import Cohort
+from cohorts.models import Cohort, MatchingObjective
 
 
 class Algorithm(models.TextChoices):
@@ -33,6 +33,9 @@ class MatchRun(models.Model):
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="match_runs")
     algorithm = models.CharField(max_length=10, choices=Algorithm, default=Algorithm.OPTIMAL)
+    objective = models.CharField(
+        max_length=10, choices=MatchingObjective, default=MatchingObjective.TOTAL
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -69,6 +72,8 @@ class MatchRun(models.Model):
     unmatched = models.JSONField(default=list, blank=True)
     # {"scoring": seconds, "solver": seconds, "total": seconds}
     timings = models.JSONField(default=dict, blank=True)
+    # The proof and the picture: see `matching.audit` and `MatchResult.audit`.
+    audit = models.JSONField(default=dict, blank=True)
 
     objects = MatchRunQuerySet.as_manager()
 

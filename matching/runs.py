@@ -13,7 +13,7 @@ from django.utils import timezone
 from applications.models import Application, Role
 from cohorts.models import Cohort
 
-from .assignment import ALGORITHMS
+from .assignment import ALGORITHMS, OBJECTIVES
 from .engine import MatchResult, match_compute
 from .exceptions import MatchingError
 from .models import Algorithm, Match, MatchRun
@@ -38,17 +38,21 @@ def match_run_start(
     cohort: Cohort,
     started_by=None,
     algorithm: str = Algorithm.OPTIMAL,
+    objective: str | None = None,
     enqueue: bool = True,
     now: datetime | None = None,
 ) -> MatchRun:
     """Record a run and hand it to a worker once the transaction commits.
 
-    `enqueue=False` leaves the run queued for the caller to execute (the command line).
+    `objective` (total or maximin) defaults to the cohort's. `enqueue=False` leaves the run
+    queued for the caller to execute (the command line).
     """
     from .tasks import run_matching  # the task module imports this one
 
     if algorithm not in ALGORITHMS:
         raise MatchingError(f"Unknown algorithm {algorithm!r}: use optimal or greedy.")
+    if objective is not None and objective not in OBJECTIVES:
+        raise MatchingError(f"Unknown objective {objective!r}: use total or maximin.")
     now = now or timezone.now()
     with transaction.atomic():
         cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
@@ -83,6 +87,7 @@ def match_run_start(
         run = MatchRun.objects.create(
             cohort=cohort,
             algorithm=algorithm,
+            objective=objective or cohort.matching_objective,
             started_by=started_by,
             weights=cohort_weights(cohort).as_dict(),
         )
@@ -118,7 +123,12 @@ def match_run_execute(*, run_id: int) -> MatchResult | None:
     run = MatchRun.objects.select_related("cohort").get(pk=run_id)
     weights = Weights(**run.weights)
     try:
-        result = match_compute(cohort=run.cohort, algorithm=run.algorithm, weights=weights)
+        result = match_compute(
+            cohort=run.cohort,
+            algorithm=run.algorithm,
+            weights=weights,
+            objective=run.objective,
+        )
         with transaction.atomic():
             # Approvals take the same lock, so none can slip in between the check and the save.
             Cohort.objects.select_for_update().get(pk=run.cohort_id)
@@ -126,7 +136,12 @@ def match_run_execute(*, run_id: int) -> MatchResult | None:
                 Match.objects.for_cohort(run.cohort).approved().values_list("pk", flat=True)
             )
             if approved_now != result.inputs.approved_ids:
-                result = match_compute(cohort=run.cohort, algorithm=run.algorithm, weights=weights)
+                result = match_compute(
+                    cohort=run.cohort,
+                    algorithm=run.algorithm,
+                    weights=weights,
+                    objective=run.objective,
+                )
             _save_result(run, result)
     except Exception as exc:
         logger.exception("Matching run %s failed", run_id)
@@ -171,4 +186,5 @@ def _save_result(run: MatchRun, result: MatchResult) -> None:
     run.unmatched_mentors = result.unmatched_count(Role.MENTOR)
     run.unmatched_mentees = result.unmatched_count(Role.MENTEE)
     run.timings = result.timings
+    run.audit = result.audit
     run.save()

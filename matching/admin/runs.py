@@ -17,7 +17,7 @@ from core.validators import id_or_none
 
 from ..exceptions import MatchingError
 from ..forms import RunStartForm
-from ..models import Match, MatchRun
+from ..models import Algorithm, Match, MatchRun
 from ..runs import match_run_start
 from ..scoring import COMPONENT_LABELS, COMPONENTS
 from ..selectors import match_run_compare
@@ -207,7 +207,8 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
         people = Application.objects.select_related("member").in_bulk(
             [u["applicant"] for u in unmatched]
         )
-        if sees_background(request.user):
+        show_scores = sees_background(request.user)
+        if show_scores:
             totals = {"total": run.total_score, "mean": run.mean_score, "lowest": run.min_score}
         else:
             totals = matches.order_by().aggregate(
@@ -236,4 +237,23 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
             proposed_left=Match.objects.filter(run=run).proposed().count(),
             weights=[(COMPONENT_LABELS[name], run.weights.get(name)) for name in COMPONENTS],
             can_decide=request.user.has_perm("matching.change_match"),
+            show_scores=show_scores,
+            objectives=_objectives_side_by_side(run) if show_scores else [],
         )
+
+
+def _objectives_side_by_side(run: MatchRun) -> list[MatchRun]:
+    """This run and the cohort's latest finished optimal run with the other objective, when
+    there is one: their lowest scores and totals side by side (one query)."""
+    if run.status != MatchRun.Status.DONE or run.algorithm != Algorithm.OPTIMAL:
+        return []
+    other = (
+        MatchRun.objects.for_cohort(run.cohort)
+        .done()
+        .filter(algorithm=Algorithm.OPTIMAL)
+        .exclude(objective=run.objective)
+        .first()
+    )
+    if other is None:
+        return []
+    return sorted([run, other], key=lambda r: r.objective != "total")

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cohorts.models import Cohort
+from cohorts.models import Cohort, MatchingObjective
 from matching.engine import match_compute
 from matching.exceptions import MatchingError
 from matching.models import Algorithm, MatchRun
@@ -24,6 +24,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--algorithm", choices=[a.value for a in Algorithm], default=Algorithm.OPTIMAL
         )
+        parser.add_argument(
+            "--objective",
+            choices=[o.value for o in MatchingObjective],
+            default=None,
+            help="total (the greatest total score) or maximin (best for the worst-off: the "
+            "highest lowest score, then the total). Default: the cohort's.",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -32,10 +39,17 @@ class Command(BaseCommand):
             raise CommandError(f"No cohort with the slug {options['cohort']!r}.") from None
         try:
             if options["dry_run"]:
-                result = match_compute(cohort=cohort, algorithm=options["algorithm"])
+                result = match_compute(
+                    cohort=cohort, algorithm=options["algorithm"], objective=options["objective"]
+                )
                 run = None
             else:
-                run = match_run_start(cohort=cohort, algorithm=options["algorithm"], enqueue=False)
+                run = match_run_start(
+                    cohort=cohort,
+                    algorithm=options["algorithm"],
+                    objective=options["objective"],
+                    enqueue=False,
+                )
                 result = match_run_execute(run_id=run.pk)
                 run.refresh_from_db()
                 if result is None:
@@ -50,7 +64,8 @@ class Command(BaseCommand):
             return
         mentees, mentors = result.unmatched_count("mentee"), result.unmatched_count("mentor")
         summary = (
-            f"{cohort.slug}: {len(result.pairs)} pairs proposed ({result.algorithm}), total "
+            f"{cohort.slug}: {len(result.pairs)} pairs proposed ({result.algorithm}), objective "
+            f"{result.objective}, total "
             f"score {result.total_score:.2f}; unmatched: {mentees} mentees, {mentors} mentors; "
             f"{result.timings['total']:.2f} s."
         )
