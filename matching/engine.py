@@ -129,7 +129,14 @@ def match_compute(
     scored = time.perf_counter()
 
     minimum = weights.min_score * 100
-    pairs = ALGORITHMS[algorithm](scores, np.array(inputs.free_places, dtype=np.int64), minimum)
+    pairs = ALGORITHMS[algorithm](
+        scores,
+        np.array(inputs.free_places, dtype=np.int64),
+        minimum,
+        # Applicants invited with priority win ties (see `assignment`).
+        priority_rows=np.array([p.id in inputs.priority_ids for p in inputs.mentees], dtype=bool),
+        priority_cols=np.array([p.id in inputs.priority_ids for p in inputs.mentors], dtype=bool),
+    )
     solved = time.perf_counter()
 
     result = MatchResult(cohort=cohort, algorithm=algorithm, weights=weights, inputs=inputs)

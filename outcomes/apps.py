@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class OutcomesConfig(AppConfig):
     name = "outcomes"
     verbose_name = "Outcomes"
+
+    def ready(self) -> None:
+        # Cohorts sit below outcomes: starting the next cohort copies its surveys through this.
+        from cohorts.services import cohort_copier_register
+
+        from .carry_over import surveys_copy
+
+        cohort_copier_register(surveys_copy)
