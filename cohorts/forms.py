@@ -25,7 +25,7 @@ class NextCohortForm(forms.ModelForm):
         from .admin import LabelledSplitDateTime
 
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if isinstance(field, forms.SplitDateTimeField):
                 field.widget = LabelledSplitDateTime()
             elif isinstance(field, forms.DateField):

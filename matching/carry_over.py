@@ -72,8 +72,8 @@ def cohort_invite_to_next(*, cohort: Cohort) -> InvitationResult:
     target = next_cohort_of(cohort)
     if target is None:
         raise MatchingError(
-            f"{cohort.name} has no next cohort yet: start it first (action \"Start the next "
-            "cohort\"), then invite."
+            f'{cohort.name} has no next cohort yet: start it first (action "Start the next '
+            'cohort"), then invite.'
         )
     result = InvitationResult(next_cohort=target)
     with transaction.atomic():

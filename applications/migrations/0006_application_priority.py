@@ -5,20 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0005_names_from_the_roster'),
+        ("applications", "0005_names_from_the_roster"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='invited_from',
-            field=models.ForeignKey(blank=True, editable=False, help_text='The earlier application this one was pre-filled from.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='applications.application'),
+            model_name="application",
+            name="invited_from",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                help_text="The earlier application this one was pre-filled from.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="applications.application",
+            ),
         ),
         migrations.AddField(
-            model_name='application',
-            name='priority',
-            field=models.BooleanField(default=False, help_text="Invited from an earlier cohort's waitlist or unmatched applicants; matching prefers them among otherwise equal choices."),
+            model_name="application",
+            name="priority",
+            field=models.BooleanField(
+                default=False,
+                help_text="Invited from an earlier cohort's waitlist or unmatched applicants; matching prefers them among otherwise equal choices.",
+            ),
         ),
     ]

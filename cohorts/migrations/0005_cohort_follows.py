@@ -5,15 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cohorts', '0004_dates_in_program_years'),
+        ("cohorts", "0004_dates_in_program_years"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='cohort',
-            name='follows',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='next_cohorts', to='cohorts.cohort', verbose_name='started from'),
+            model_name="cohort",
+            name="follows",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="next_cohorts",
+                to="cohorts.cohort",
+                verbose_name="started from",
+            ),
         ),
     ]

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0003_match_below_minimum_reason'),
+        ("matching", "0003_match_below_minimum_reason"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='match',
-            name='starts_on',
-            field=models.DateField(blank=True, help_text="Set for a rematch: the new pair's hours count from this day.", null=True, verbose_name='hour ledger starts on'),
+            model_name="match",
+            name="starts_on",
+            field=models.DateField(
+                blank=True,
+                help_text="Set for a rematch: the new pair's hours count from this day.",
+                null=True,
+                verbose_name="hour ledger starts on",
+            ),
         ),
     ]
