@@ -284,8 +284,13 @@ class Pair(Match):
 
 
 class PairConcernQuerySet(models.QuerySet):
-    def open(self) -> "PairConcernQuerySet":
+    def unresolved(self) -> "PairConcernQuerySet":
         return self.filter(resolved_at__isnull=True)
+
+    def open(self) -> "PairConcernQuerySet":
+        """Waiting for staff: not handled, and the pair still running (a pair staff ended has
+        had its answer)."""
+        return self.unresolved().filter(match__status=Match.Status.APPROVED)
 
     def for_match(self, match: Match) -> "PairConcernQuerySet":
         return self.filter(match=match)

@@ -61,7 +61,7 @@ def rematch_view(model_admin: admin.ModelAdmin, request: HttpRequest, pk: int) -
     if not request.user.has_perms(REMATCH_PERMISSIONS):
         raise PermissionDenied
     pair = get_object_or_404(Pair.objects.released().with_people(), pk=pk)
-    concerns = list(PairConcern.objects.for_match(pair).open().select_related("raised_by"))
+    concerns = list(PairConcern.objects.for_match(pair).unresolved().select_related("raised_by"))
     staying = _staying(request, pair, concerns)
     candidates = rematch_candidates(match=pair, staying=staying) if staying else []
     form = RematchForm(

@@ -46,7 +46,7 @@ def pair_rematch(
             reason=reason,
             now=now,
         )
-        PairConcern.objects.for_match(match).open().update(
+        PairConcern.objects.for_match(match).unresolved().update(
             resolved_at=now, resolved_by=rematched_by, new_match=new
         )
     return new

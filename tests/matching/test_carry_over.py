@@ -67,7 +67,8 @@ def test_inviting_makes_a_priority_draft_prefilled_from_the_last_application(old
     assert draft.goals == "Research." and draft.role == "mentee"
     # The member confirms the agreements again for the new cohort.
     assert not draft.agrees_to_commitment
-    mentor_draft = Application.objects.get(cohort=follower, member=people["unmatched_mentor"].member)
+    mentor = people["unmatched_mentor"].member
+    mentor_draft = Application.objects.get(cohort=follower, member=mentor)
     assert (mentor_draft.role, mentor_draft.offer) == ("mentor", "Leadership.")
     uninvited = [people[k].member for k in ("declined", "withdrawn", "matched_mentee", "draft")]
     assert not Application.objects.filter(cohort=follower, member__in=uninvited).exists()
@@ -123,7 +124,7 @@ def test_the_admin_action_invites_and_says_how_many(old, client):
 
 
 def test_staff_filter_applications_on_priority(old, client):
-    cohort, people = old
+    cohort, _ = old
     follower = _next(cohort)
     cohort_invite_to_next(cohort=cohort)
     client.force_login(StaffFactory())
@@ -147,9 +148,7 @@ def test_matching_prefers_the_priority_mentee_among_equal_choices(priority_first
         (pair,) = result.pairs
         assert pair.mentor == mentor.pk
         assert pair.mentee == (first if priority_first else second).pk
-        assert {u.applicant for u in result.unmatched} == {
-            (second if priority_first else first).pk
-        }
+        assert {u.applicant for u in result.unmatched} == {(second if priority_first else first).pk}
 
 
 def test_priority_never_outweighs_a_better_score():

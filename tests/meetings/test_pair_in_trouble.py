@@ -93,7 +93,11 @@ def test_a_concern_needs_a_kind_and_keeps_the_words_typed(client, pair):
 
 def test_the_partner_never_sees_what_the_member_told_the_office(client, pair):
     PairConcern.objects.create(
-        match=pair, raised_by=pair.mentee.member, kind="not_working", words="Private", created_at=NOW
+        match=pair,
+        raised_by=pair.mentee.member,
+        kind="not_working",
+        words="Private",
+        created_at=NOW,
     )
     client.force_login(pair.mentor.member)
     for url in (_concern_url(pair), reverse("meetings:workspace", args=[pair.pk])):
@@ -237,7 +241,9 @@ def test_the_rematch_page_keeps_the_choice_and_explains_a_missing_reason(client,
 
 def test_staff_without_the_match_permissions_cannot_rematch(client, pair, free_mentor):
     viewer = StaffFactory(is_superuser=False)
-    viewer.user_permissions.add(*Permission.objects.filter(codename__in=["view_pair", "view_match"]))
+    viewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_pair", "view_match"])
+    )
     client.force_login(viewer)
     assert client.get(_rematch_url(pair, stays=pair.mentee)).status_code == 403
     response = client.post(

@@ -68,5 +68,6 @@ def test_a_mentee_tells_the_office_and_staff_rematch_them(page):
         page.context.clear_cookies()
         _sign_in(page, mentee)
         page.goto(f"/mentorship/{new.pk}/")
-        expect(page.get_by_role("heading", name=f"Your mentorship with {new_mentor}")).to_be_visible()
+        heading = page.get_by_role("heading", name=f"Your mentorship with {new_mentor}")
+        expect(heading).to_be_visible()
         assert str(old_mentor) not in page.get_by_role("main").inner_text()
