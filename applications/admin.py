@@ -234,12 +234,14 @@ class ApplicationAdmin(admin_privacy.ModelAdmin):
         "status",
         "state",
         "career_stage",
+        "priority",
         "submitted_at",
     ]
     list_filter = [
         "cohort",
         "role",
         "status",
+        "priority",
         RegionFilter,
         ("member__profile__location", admin.RelatedOnlyFieldListFilter),
         ("member__profile__practice_areas", admin.RelatedOnlyFieldListFilter),
@@ -260,6 +262,7 @@ class ApplicationAdmin(admin_privacy.ModelAdmin):
         "member",
         "role",
         "status",
+        "priority",
         "profile_summary",
         "goals",
         "desired_practice_areas_list",
@@ -278,7 +281,10 @@ class ApplicationAdmin(admin_privacy.ModelAdmin):
         "decided_by",
     ]
     fieldsets = (
-        (None, {"fields": ("cohort", "member", "role", "status", "profile_summary")}),
+        (
+            None,
+            {"fields": ("cohort", "member", "role", "status", "priority", "profile_summary")},
+        ),
         (
             "Mentee",
             {

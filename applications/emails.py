@@ -193,3 +193,41 @@ def member_remind_deadline(
         context=context,
         optional=True,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# To a waitlisted or unmatched applicant: you are invited to the next cohort (see carry-over)
+# ---------------------------------------------------------------------------------------------
+
+NEXT_COHORT_INVITATION = "next_cohort_invitation"
+NEXT_COHORT_INVITATION_KEY = "next-cohort-invitation"
+
+
+def next_cohort_invitation_key(*, cohort_id: int, member_id: int) -> str:
+    # One invitation per member and cohort: inviting the waitlist again sends nothing new.
+    return f"{NEXT_COHORT_INVITATION_KEY}:{cohort_id}:{member_id}"
+
+
+def applicant_invite_to_next(*, application: Application, previous: Application) -> Notification:
+    """The member of `previous` (waitlisted or left unmatched) is told that `application`, a
+    draft pre-filled from it in the next cohort, waits for them to review and submit."""
+    cohort = application.cohort
+    member = application.member
+    return notify(
+        kind=NEXT_COHORT_INVITATION,
+        key=next_cohort_invitation_key(cohort_id=cohort.pk, member_id=member.pk),
+        recipient=member,
+        context={
+            "first_name": first_name(member),
+            "previous_cohort_name": previous.cohort.name,
+            "was_waitlisted": previous.status == Application.Status.WAITLISTED,
+            "cohort_name": cohort.name,
+            "role": application.get_role_display().lower(),
+            "is_draft": application.status == Application.Status.DRAFT,
+            "opens": moment_text(cohort.applications_open_at),
+            "is_open": cohort.phase == Cohort.Phase.APPLICATIONS_OPEN,
+            "deadline": moment_text(cohort.application_deadline),
+            "period": period_text(cohort.period_start, cohort.period_end),
+            "application_url": settings.SITE_URL + application.get_absolute_url(),
+        },
+    )

@@ -262,6 +262,23 @@ class Application(models.Model):
     agrees_to_commitment = models.BooleanField(default=False)
     agrees_to_confidentiality = models.BooleanField(default=False)
 
+    # Invited from an earlier cohort's waitlist (or left unmatched there): staff filter on it,
+    # and matching prefers these applicants among otherwise equal choices.
+    priority = models.BooleanField(
+        default=False,
+        help_text="Invited from an earlier cohort's waitlist or unmatched applicants; matching "
+        "prefers them among otherwise equal choices.",
+    )
+    invited_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        help_text="The earlier application this one was pre-filled from.",
+    )
+
     # The profile fields matching uses, frozen at submission so later edits of the profile do
     # not change a cohort that has closed.
     profile_snapshot = models.JSONField(default=dict, blank=True, editable=False)

@@ -1,17 +1,20 @@
 from dataclasses import dataclass
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget, AdminSplitDateTime
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts import admin_privacy
 
 from .models import RESOURCE_FILE_EXTENSIONS, Cohort, Resource
-from .services import resource_delete, resource_save
+from .services import cohort_next_initial, cohort_start_next, resource_delete, resource_save
 
 
 class LabelledSplitDateTime(AdminSplitDateTime):
@@ -103,6 +106,66 @@ class CohortAdmin(admin_privacy.ModelAdmin):
     @admin.display(description="Phase")
     def phase_label(self, obj: Cohort) -> str:
         return obj.phase.label
+
+    # Matching's admin adds its own (release, invite the waitlist to the next cohort).
+    actions = ["start_next_cohort"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/next/",
+                self.admin_site.admin_view(self.next_cohort_view),
+                name="cohorts_cohort_next",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description="Start the next cohort from the selected cohort", permissions=["add"])
+    def start_next_cohort(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        cohorts = list(queryset[:2])
+        if len(cohorts) != 1:
+            self.message_user(
+                request, "Select exactly one cohort to start the next one from.", messages.ERROR
+            )
+            return None
+        return redirect("admin:cohorts_cohort_next", cohorts[0].pk)
+
+    def next_cohort_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The next cohort's dates (a year on, editable), then everything else copied."""
+        from .forms import NextCohortForm
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        cohort = get_object_or_404(Cohort, pk=pk)
+        form = NextCohortForm(request.POST or None, initial=cohort_next_initial(cohort))
+        if request.method == "POST" and form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                follower = cohort_start_next(cohort=cohort, fields=fields)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                self.message_user(
+                    request,
+                    f"{follower.name} is started from {cohort.name}: capacity, hour commitment, "
+                    "matching weights, resources and surveys are copied. Invite "
+                    f"{cohort.name}'s waitlist from the cohorts list when you are ready.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:cohorts_cohort_change", follower.pk)
+        return TemplateResponse(
+            request,
+            "admin/cohorts/cohort/next.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Start the cohort after {cohort.name}",
+                "cohort": cohort,
+                "form": form,
+                "media": self.media + form.media,
+            },
+        )
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,18 @@ class Cohort(models.Model):
         "greatest total.",
     )
 
+    # The cohort this one was started from ("Start the next cohort"): its waitlist is invited
+    # here with priority.
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_cohorts",
+        verbose_name="started from",
+        editable=False,
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

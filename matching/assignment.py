@@ -16,6 +16,12 @@ Ties: the solver is deterministic (the same arcs, added in the same order, give 
 and arcs are always added mentee by mentee, mentor by mentor. Among assignments with equal
 objective values the one returned is the solver's, not a documented canonical one; what is
 guaranteed is that the same input gives the same pairs on every run and machine.
+
+Priority (applicants invited from an earlier cohort's waitlist, `Application.priority`): the
+optional boolean vectors `priority_rows` (mentees) and `priority_cols` (mentors) break ties
+only. A pair's priority bonus is the number of its two people with priority (0, 1 or 2); among
+assignments equal in total score and in people matched, the one with the greatest total bonus
+wins. It never trades a hundredth of score for it.
 """
 
 import numpy as np
@@ -82,8 +88,53 @@ def _pairs(rows: np.ndarray, cols: np.ndarray, chosen: np.ndarray) -> list[tuple
     return sorted(zip(rows[chosen].tolist(), cols[chosen].tolist(), strict=True))
 
 
+def _priority(vector: np.ndarray | None, size: int) -> np.ndarray:
+    if vector is None:
+        return np.zeros(size, dtype=np.int64)
+    return np.asarray(vector, dtype=np.int64)
+
+
+# OR-tools multiplies costs by (nodes + 1) inside and sums them in 64 bits.
+SAFE_TOTAL_COST = 2**62
+
+
+def _with_priority(
+    weights: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    pairs_at_most: int,
+    nodes: int,
+    priority_rows: np.ndarray | None,
+    priority_cols: np.ndarray | None,
+) -> np.ndarray:
+    """`weights * P + bonus`: the same optima, and among them the most people with priority.
+
+    A pair's bonus is how many of its two people have priority; P = 2 * pairs + 1 exceeds any
+    total bonus, so no weight difference is ever traded for it. The weights grow by P, so this
+    is only done while the total cost stays in OR-tools' range (cohorts up to about 3,500
+    pairs); a larger cohort is matched on the same optimum with ties left to the solver.
+    """
+    bonus = np.zeros(rows.size, dtype=np.int64)
+    if priority_rows is not None:
+        bonus += np.asarray(priority_rows, dtype=np.int64)[rows]
+    if priority_cols is not None:
+        bonus += np.asarray(priority_cols, dtype=np.int64)[cols]
+    if not bonus.any():
+        return weights
+    factor = 2 * pairs_at_most + 1
+    largest = (int(weights.max()) * factor + 2) * pairs_at_most * (nodes + 1)
+    if largest >= SAFE_TOTAL_COST:
+        return weights
+    return weights * factor + bonus
+
+
 def assign_optimal(
-    scores: np.ndarray, capacity: np.ndarray, min_score: int
+    scores: np.ndarray,
+    capacity: np.ndarray,
+    min_score: int,
+    *,
+    priority_rows: np.ndarray | None = None,
+    priority_cols: np.ndarray | None = None,
 ) -> list[tuple[int, int]]:
     """The assignment with the greatest total score, exactly; among equal totals, the one that
     matches the most people.
@@ -94,6 +145,10 @@ def assign_optimal(
     is at most N * (10,000 * (N + 1) + 1), and OR-tools scales costs by (nodes + 1) inside and
     checks its own range (it would answer BAD_COST_RANGE, which raises here): for 100,000
     mentees and as many mentors that is about 1e9 * 2e5 = 2e14, far below 2**63 (9.2e18).
+
+    With priority, each acceptable weight becomes `(score * K + 1) * P + bonus`, P larger than
+    any possible total bonus (2 per pair): priority only decides between otherwise equal
+    optima (see `_with_priority` for the range it is used in).
     """
     n, m = scores.shape
     capacity = np.asarray(capacity, dtype=np.int64)
@@ -101,7 +156,8 @@ def assign_optimal(
         return []
     rows, cols, values = acceptable_arcs(scores, capacity, min_score)
     k = min(n, int(np.maximum(capacity, 0).sum())) + 1
-    chosen = solve_flow(n, capacity, rows, cols, values * k + 1)
+    weights = _with_priority(values * k + 1, rows, cols, k - 1, n + m, priority_rows, priority_cols)
+    chosen = solve_flow(n, capacity, rows, cols, weights)
     return _pairs(rows, cols, chosen)
 
 
@@ -149,7 +205,12 @@ def most_pairs(
 
 
 def assign_maximin(
-    scores: np.ndarray, capacity: np.ndarray, min_score: int
+    scores: np.ndarray,
+    capacity: np.ndarray,
+    min_score: int,
+    *,
+    priority_rows: np.ndarray | None = None,
+    priority_cols: np.ndarray | None = None,
 ) -> list[tuple[int, int]]:
     """Best for the worst-off, exactly: first nobody is left out who could be matched (the most
     pairs possible at or above the minimum: the unmatched are the worst off of all), then the
@@ -179,17 +240,27 @@ def assign_maximin(
             high = middle - 1
     keep = np.flatnonzero(values >= levels[low])
     rows, cols, values = rows[keep], cols[keep], values[keep]
-    big = MAX_SCORE * min(n, int(np.maximum(capacity, 0).sum())) + 1
-    chosen = solve_flow(n, capacity, rows, cols, values + big)
+    pairs_at_most = min(n, int(np.maximum(capacity, 0).sum()))
+    big = MAX_SCORE * pairs_at_most + 1
+    weights = _with_priority(
+        values + big, rows, cols, pairs_at_most, n + m, priority_rows, priority_cols
+    )
+    chosen = solve_flow(n, capacity, rows, cols, weights)
     return _pairs(rows, cols, chosen)
 
 
 def assign_greedy(
-    scores: np.ndarray, capacity: np.ndarray, min_score: int
+    scores: np.ndarray,
+    capacity: np.ndarray,
+    min_score: int,
+    *,
+    priority_rows: np.ndarray | None = None,
+    priority_cols: np.ndarray | None = None,
 ) -> list[tuple[int, int]]:
     """Repeatedly take the best remaining acceptable pair. A baseline only: never better.
 
-    Ties go to the lower mentee row, then the lower mentor column. The sorted pairs are
+    Ties go to the pair with more people with priority, then to the lower mentee row, then the
+    lower mentor column. The sorted pairs are
     walked in chunks; each chunk first drops, as arrays, the pairs whose mentee or mentor was
     already taken, so the Python loop only sees pairs that may still be taken.
     """
@@ -199,7 +270,13 @@ def assign_greedy(
         return []
     flat = scores.ravel()
     candidates = np.flatnonzero(flat >= max(min_score, 0))
-    order = candidates[np.argsort(-flat[candidates].astype(np.int32), kind="stable")]
+    key = flat[candidates].astype(np.int64) * 3
+    if priority_rows is not None or priority_cols is not None:
+        cand_rows, cand_cols = np.divmod(candidates, m)
+        key += _priority(priority_rows, n).astype(np.int64)[cand_rows]
+        key += _priority(priority_cols, m).astype(np.int64)[cand_cols]
+    order = candidates[np.argsort(-key, kind="stable")]
+    del key
     del candidates
     free = np.ones(n, dtype=bool)
     pairs = []

@@ -147,7 +147,14 @@ def match_compute(
     minimum = weights.min_score * 100
     capacity = np.array(inputs.free_places, dtype=np.int64)
     solve = OBJECTIVES[objective] if algorithm == Algorithm.OPTIMAL else ALGORITHMS[algorithm]
-    pairs = solve(scores, capacity, minimum)
+    pairs = solve(
+        scores,
+        capacity,
+        minimum,
+        # Applicants invited with priority win ties (see `assignment`).
+        priority_rows=np.array([p.id in inputs.priority_ids for p in inputs.mentees], dtype=bool),
+        priority_cols=np.array([p.id in inputs.priority_ids for p in inputs.mentors], dtype=bool),
+    )
     solved = time.perf_counter()
 
     result = MatchResult(

@@ -179,6 +179,14 @@ class Match(models.Model):
     # Release: the two members are told (the notifications issue sends the emails) and from
     # then on see each other. Until then members see "matching in progress".
     notified_at = models.DateTimeField(null=True, blank=True)
+    # A pair made mid-period (a rematch) counts its hours from this day, not from the period's
+    # start. Empty: the cohort's period start.
+    starts_on = models.DateField(
+        "hour ledger starts on",
+        null=True,
+        blank=True,
+        help_text="Set for a rematch: the new pair's hours count from this day.",
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -2,7 +2,7 @@
 member's released match, cohorts due for release. Nothing here writes."""
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
@@ -105,6 +105,8 @@ class CohortInputs:
     approved_mentor_ids: set[int]
     forbidden: set[tuple[int, int]]  # (mentee application, mentor application)
     names: Names
+    # Applications invited with priority from an earlier cohort: they win ties.
+    priority_ids: set[int] = field(default_factory=set)
 
 
 def cohort_inputs(cohort: Cohort) -> CohortInputs:
@@ -113,7 +115,7 @@ def cohort_inputs(cohort: Cohort) -> CohortInputs:
         Application.objects.for_cohort(cohort)
         .accepted()
         .order_by("pk")
-        .values("role", *PERSON_FIELDS)
+        .values("role", "priority", *PERSON_FIELDS)
     )
     desired: dict[int, set[int]] = defaultdict(set)
     through = Application.desired_practice_areas.through
@@ -180,6 +182,7 @@ def cohort_inputs(cohort: Cohort) -> CohortInputs:
         approved_mentor_ids=set(taken),
         forbidden=forbidden,
         names=reference_names(),
+        priority_ids={row["pk"] for row in rows if row["priority"]},
     )
 
 

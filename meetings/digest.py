@@ -18,6 +18,7 @@ from core.text import day_text, duration_short_text
 from matching.models import Match
 
 from .ledger import LedgerStatus
+from .models import PairConcern
 from .selectors import ledgers_for
 
 BATCH_SIZE = 500
@@ -52,8 +53,9 @@ def _pair_batches(queryset: QuerySet[Match], batch_size: int) -> Iterator[list[M
 def staff_digest_compute(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict:
     """The digest's content, once for all staff (JSON): pairs at risk, approvals, applications.
 
-    Two queries per batch of running pairs (the pairs, their ledgers) and two more for the
-    counts. Names, cohorts and the ledger's reason only: no notes, no goal text.
+    Two queries per batch of running pairs (the pairs, their ledgers), two more for the
+    counts and one for the pairs whose members told the office they are in trouble. Names,
+    cohorts and the ledger's reason only: no notes, no goal text, no member's own words.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -98,6 +100,7 @@ def staff_digest_compute(*, now: datetime | None = None, batch_size: int = BATCH
         "status__exact=submitted",
     )
     cohort_rows = sorted(cohorts.values(), key=lambda row: row["name"])
+    concerns = _open_concerns()
     return {
         "week": staff_digest_week(now),
         "week_of_label": day_text(today - timedelta(days=today.weekday())),
@@ -107,12 +110,38 @@ def staff_digest_compute(*, now: datetime | None = None, batch_size: int = BATCH
         "at_risk": at_risk[:DIGEST_LIST_LIMIT],
         "at_risk_more": max(0, len(at_risk) - DIGEST_LIST_LIMIT),
         "cohorts": cohort_rows,
+        "concerns": concerns[:DIGEST_LIST_LIMIT],
+        "concerns_total": len(concerns),
         "approvals": approvals,
         "approvals_total": sum(row["count"] for row in approvals),
         "applications": applications,
         "applications_total": sum(row["count"] for row in applications),
         "pairs_url": settings.SITE_URL + reverse("admin:meetings_pair_changelist"),
     }
+
+
+def _open_concerns() -> list[dict]:
+    """Members who told the office their pair is in trouble, not handled yet: who, which pair,
+    what, when. Their own words stay in admin, a click away, not in an email."""
+    rows = (
+        PairConcern.objects.open()
+        .select_related("raised_by", "match__cohort", "match__mentor__member")
+        .select_related("match__mentee__member")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "cohort": concern.match.cohort.name,
+            "mentor": concern.match.mentor.member.display_name,
+            "mentee": concern.match.mentee.member.display_name,
+            "raised_by": concern.raised_by.display_name,
+            "kind": concern.get_kind_display(),
+            "day": day_text(timezone.localdate(concern.created_at)),
+            "url": settings.SITE_URL
+            + reverse("admin:meetings_pair_change", args=[concern.match_id]),
+        }
+        for concern in rows
+    ]
 
 
 def _pending_by_cohort(queryset: QuerySet, changelist: str, status_filter: str) -> list[dict]:
@@ -134,4 +163,9 @@ def _pending_by_cohort(queryset: QuerySet, changelist: str, status_filter: str) 
 
 def staff_digest_is_empty(digest: dict) -> bool:
     """Nothing running and nothing waiting: between cohorts, staff get no digest."""
-    return not (digest["active_pairs"] or digest["approvals"] or digest["applications"])
+    return not (
+        digest["active_pairs"]
+        or digest["approvals"]
+        or digest["applications"]
+        or digest.get("concerns")
+    )

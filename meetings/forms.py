@@ -9,6 +9,7 @@ from .models import (
     Expectations,
     Goal,
     Meeting,
+    PairConcern,
 )
 
 
@@ -137,3 +138,16 @@ class MeetingLogForm(MeetingFormMixin, forms.ModelForm):
             "notes": "Seen only by the two of you (and program staff allowed to see pairs' "
             "workspaces).",
         }
+
+
+class ConcernForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What is wrong?", choices=PairConcern.Kind.choices, widget=forms.RadioSelect
+    )
+    words = forms.CharField(
+        label="Anything you want the office to know (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Only the program office reads this; your partner is not shown it.",
+    )

@@ -285,3 +285,50 @@ class Pair(Match):
     class Meta:
         proxy = True
         verbose_name = "pair"
+
+
+class PairConcernQuerySet(models.QuerySet):
+    def unresolved(self) -> "PairConcernQuerySet":
+        return self.filter(resolved_at__isnull=True)
+
+    def open(self) -> "PairConcernQuerySet":
+        """Waiting for staff: not handled, and the pair still running (a pair staff ended has
+        had its answer)."""
+        return self.unresolved().filter(match__status=Match.Status.APPROVED)
+
+    def for_match(self, match: Match) -> "PairConcernQuerySet":
+        return self.filter(match=match)
+
+
+class PairConcern(models.Model):
+    """A member telling the program office their pair is in trouble. Only staff read it: the
+    partner is never shown it."""
+
+    class Kind(models.TextChoices):
+        NOT_RESPONDING = "not_responding", "My partner is not responding"
+        NOT_WORKING = "not_working", "This is not working"
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="concerns")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    words = models.TextField("anything you want the office to know", max_length=2000, blank=True)
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The pair made for the member who stayed, when staff rematched them.
+    new_match = models.ForeignKey(
+        Match, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = PairConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["match", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.raised_by}, {self.match})"

@@ -4,6 +4,7 @@ Nothing here writes. The ledger's rules are in `ledger.py`; this module feeds it
 held meetings, grouped by month, in one query for one pair or for many.
 """
 
+import math
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from cohorts.calendar import CalendarEvent, orientation_event
 from cohorts.models import Cohort, Resource
-from core.dates import member_zone
+from core.dates import member_zone, months_between
 from matching.models import Match
 
 from .ledger import Ledger, hours_to_minutes, ledger_compute
@@ -94,15 +95,33 @@ def _ledger(match: Match, minutes_by_month: dict[date, int], now: datetime | Non
         if match.status == Match.Status.ENDED and match.ended_at
         else None
     )
+    start, required_total = ledger_start(match)
     return ledger_compute(
-        period_start=cohort.period_start,
+        period_start=start,
         period_end=cohort.period_end,
-        required_total_minutes=hours_to_minutes(cohort.min_total_hours),
+        required_total_minutes=required_total,
         required_monthly_minutes=hours_to_minutes(cohort.min_monthly_hours),
         minutes_by_month=minutes_by_month,
         today=pair_today(match, now),
         ended_on=ended_on,
     )
+
+
+def ledger_start(match: Match) -> tuple[date, int]:
+    """Where a pair's ledger starts, and the total minutes it asks for.
+
+    A pair made mid-period (a rematch: `Match.starts_on`) counts from that day: its months are
+    those left, and the total commitment shrinks in proportion (rounded up to the minute), so it
+    is judged on the time it had. The hours of the pair before it stay in that pair's record.
+    """
+    cohort = match.cohort
+    total = hours_to_minutes(cohort.min_total_hours)
+    if match.starts_on is None or match.starts_on <= cohort.period_start:
+        return cohort.period_start, total
+    start = min(match.starts_on, cohort.period_end)
+    months = len(months_between(cohort.period_start, cohort.period_end))
+    left = len(months_between(start, cohort.period_end))
+    return start, math.ceil(total * left / months)
 
 
 def ledger_for(match: Match, *, now: datetime | None = None, through: date | None = None) -> Ledger:

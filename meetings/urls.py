@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, goals, meetings, workspace
+from .views import calendar, concerns, goals, meetings, workspace
 
 app_name = "meetings"
 
@@ -17,6 +17,7 @@ urlpatterns = [
         workspace.expectations_acknowledge,
         name="expectations_acknowledge",
     ),
+    path("<int:pk>/concern/", concerns.concern, name="concern"),
     path("<int:pk>/goals/new/", goals.goal_edit, name="goal_new"),
     path("<int:pk>/goals/<int:goal_pk>/", goals.goal_detail, name="goal"),
     path("<int:pk>/goals/<int:goal_pk>/edit/", goals.goal_edit, name="goal_edit"),

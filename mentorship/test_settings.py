@@ -12,7 +12,6 @@ os.environ.setdefault("EMAIL_URL", "locmemmail://")
 os.environ.setdefault("STAFF_REQUIRE_MFA", "0")
 
 
-
 def _own_redis_database(url: str, worker: str) -> str:
     """The Redis URL for one parallel test worker (pytest-xdist's "gw0", "gw1", ...).
 

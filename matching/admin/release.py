@@ -18,6 +18,7 @@ from cohorts.models import Cohort
 
 from ..models import Match
 from ..release import matches_release
+from .carry_over import INVITE_PERMISSION, invite_to_next
 from .common import choose_cohort, cohort_from_query, page_context, with_shown_score
 
 RELEASE_PERMISSION = "matching.change_match"
@@ -137,10 +138,21 @@ class CohortForm(forms.ModelForm):
 @admin.register(Cohort)
 class CohortAdmin(BaseCohortAdmin):
     form = CohortForm
-    actions = [*(BaseCohortAdmin.actions or []), "release_matches"]
+    actions = [*(BaseCohortAdmin.actions or []), "release_matches", "invite_to_next_cohort"]
 
     def has_release_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(RELEASE_PERMISSION)
+
+    def has_invite_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(INVITE_PERMISSION)
+
+    @admin.action(
+        description="Invite the waitlisted and unmatched applicants of the selected cohorts to "
+        "their next cohort",
+        permissions=["invite"],
+    )
+    def invite_to_next_cohort(self, request: HttpRequest, queryset: QuerySet) -> None:
+        invite_to_next(self, request, list(queryset.order_by("pk")))
 
     @admin.action(
         description="Release approved matches of the selected cohorts", permissions=["release"]

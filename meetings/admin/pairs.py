@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,9 +19,25 @@ from core.validators import id_or_none
 from matching.models import Match
 
 from ..ledger import Ledger, LedgerStatus
-from ..models import Goal, Meeting, Pair
+from ..models import Goal, Meeting, Pair, PairConcern
 from ..selectors import PairActivity, ledger_for, ledgers_for, pair_activity, pair_zone
 from .common import END_PERMISSION, PRIVATE_MEETING_FIELDS, WORKSPACE_PERMISSION, admin_context
+from .rematch import REMATCH_PERMISSIONS, rematch_view
+
+
+class ConcernFilter(admin.SimpleListFilter):
+    title = "told the office"
+    parameter_name = "concern"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Not handled yet"), ("any", "Ever")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(has_open_concern=True)
+        if self.value() == "any":
+            return queryset.filter(Exists(PairConcern.objects.filter(match=OuterRef("pk"))))
+        return queryset
 
 
 class MatchStatusFilter(admin.SimpleListFilter):
@@ -116,10 +132,12 @@ class PairAdmin(admin_privacy.ModelAdmin):
         "meetings_held",
         "goals",
         "match_status",
+        "told_the_office",
     ]
     list_filter = [
         ("cohort", admin.RelatedOnlyFieldListFilter),
         MatchStatusFilter,
+        ConcernFilter,
         # Last, so that it computes the ledgers of the pairs the other filters leave only.
         ProgressFilter,
     ]
@@ -136,7 +154,9 @@ class PairAdmin(admin_privacy.ModelAdmin):
     change_list_template = "admin/meetings/pair/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return Pair.objects.released().with_people()
+        open_concerns = PairConcern.objects.open().filter(match=OuterRef("pk"))
+        pairs = Pair.objects.released().with_people()
+        return pairs.annotate(has_open_concern=Exists(open_concerns))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a pair is a released match: made and released in Matching
@@ -153,6 +173,11 @@ class PairAdmin(admin_privacy.ModelAdmin):
                 "export/",
                 self.admin_site.admin_view(self.export_view),
                 name="meetings_pair_export",
+            ),
+            path(
+                "<int:pk>/rematch/",
+                self.admin_site.admin_view(self.rematch_view),
+                name="meetings_pair_rematch",
             ),
             *super().get_urls(),
         ]
@@ -219,6 +244,14 @@ class PairAdmin(admin_privacy.ModelAdmin):
     def match_status(self, pair: Pair) -> str:
         return "Active" if pair.status == Match.Status.APPROVED else "Ended"
 
+    @admin.display(description="Told the office", boolean=True, ordering="has_open_concern")
+    def told_the_office(self, pair: Pair) -> bool:
+        return pair.has_open_concern
+
+    def rematch_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """End the pair and rematch the member who stays (see `rematch`)."""
+        return rematch_view(self, request, pk)
+
     @admin.action(description="Export hours per month of selected pairs (CSV)")
     def export_hours_csv(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
         return hours_csv_response(queryset.with_people())
@@ -276,6 +309,12 @@ class PairAdmin(admin_privacy.ModelAdmin):
                 ],
                 end_url=reverse("admin:matching_match_end", args=[pair.pk])
                 if pair.status == Match.Status.APPROVED and user.has_perm(END_PERMISSION)
+                else None,
+                concerns=PairConcern.objects.for_match(pair).select_related(
+                    "raised_by", "resolved_by"
+                ),
+                rematch_url=reverse("admin:meetings_pair_rematch", args=[pair.pk])
+                if user.has_perms(REMATCH_PERMISSIONS)
                 else None,
                 workspace_url=reverse("meetings:workspace", args=[pair.pk])
                 if user.has_perm(WORKSPACE_PERMISSION)
