@@ -30,7 +30,7 @@ from core.text import (
 )
 from matching.models import Match
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import Draft, notify, notify_many
 
 from .ledger import FINAL_STATUSES, Ledger
 from .models import Meeting
@@ -167,7 +167,7 @@ def pair_month_context(
     role: str,
     user,
     partner,
-    next_meeting: Meeting | None,
+    next_meeting_at: datetime | None,
 ) -> dict:
     """What the three pair emails show (JSON): numbers as words, links absolute."""
     cohort = match.cohort
@@ -177,10 +177,10 @@ def pair_month_context(
     remaining = ledger.remaining_minutes
     per_month_needed = -(-remaining // months_left) if months_left else 0
     next_label, next_in_next_month = "", False
-    if next_meeting is not None:
-        next_label = upcoming_moment_text(next_meeting.starts_at, member_zone(user))
+    if next_meeting_at is not None:
+        next_label = upcoming_moment_text(next_meeting_at, member_zone(user))
         # The ledger's month is the mentee's, whoever reads the email.
-        held_month = timezone.localdate(next_meeting.starts_at, pair_zone(match)).replace(day=1)
+        held_month = timezone.localdate(next_meeting_at, pair_zone(match)).replace(day=1)
         next_in_next_month = held_month == month_after(month)
 
     def link(name: str) -> str:
@@ -219,17 +219,22 @@ def pair_month_context(
     }
 
 
-def pair_month_notify(
+def pair_month_draft(
     *, kind: str, match: Match, month: date, role: str, user, context: dict
-) -> Notification | None:
-    """Record one of the month's emails to one member; all are optional."""
-    return notify(
+) -> Draft:
+    """One of the month's emails to one member; all are optional."""
+    return Draft(
         kind=kind,
         key=pair_month_key(kind, match_id=match.pk, month=month, role=role, user_id=user.pk),
         recipient=user,
         context=context,
         optional=True,
     )
+
+
+def pair_month_notify(drafts: list[Draft]) -> list[Notification]:
+    """Record the month's emails to many pairs at once (see `notify_many`)."""
+    return notify_many(drafts)
 
 
 # ---------------------------------------------------------------------------------------------

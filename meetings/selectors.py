@@ -117,15 +117,24 @@ def ledger_for(match: Match, *, now: datetime | None = None, through: date | Non
 
 
 def ledgers_for(
-    matches: Iterable[Match] | QuerySet[Match], *, now: datetime | None = None
+    matches: Iterable[Match] | QuerySet[Match],
+    *,
+    now: datetime | None = None,
+    through: date | None = None,
 ) -> dict[int, Ledger]:
     """The ledgers of many pairs in two queries at most (the matches need cohort and mentee
-    profile). A queryset's minutes are read through a subquery, however many pairs it holds."""
+    profile). A queryset's minutes are read through a subquery, however many pairs it holds.
+    `through` as in `ledger_for`."""
     if isinstance(matches, QuerySet):
         minutes = _minutes_by_match_and_month(matches.values("pk"))
     else:
         matches = list(matches)
         minutes = _minutes_by_match_and_month(m.pk for m in matches)
+    if through is not None:
+        minutes = {
+            pk: {month: total for month, total in months.items() if month <= through}
+            for pk, months in minutes.items()
+        }
     return {m.pk: _ledger(m, minutes.get(m.pk, {}), now) for m in matches}
 
 
