@@ -230,6 +230,24 @@ def pair_hour_reminders_send(
     return pairs_hour_reminders_send(match_ids=[match_id], month=month, now=now).get(match_id, [])
 
 
+# What the month's emails read of a pair, its cohort and its two members: a batch loads
+# thousands of rows, and the applications' other columns (texts, the profile snapshot) are heavy.
+_PAIR_MONTH_FIELDS = (
+    "status",
+    "ended_at",
+    "cohort__name",
+    "cohort__period_start",
+    "cohort__period_end",
+    "cohort__min_total_hours",
+    "cohort__min_monthly_hours",
+    *(
+        f"{side}__member__{field}"
+        for side in ("mentor", "mentee")
+        for field in ("email", "first_name", "last_name", "profile__time_zone")
+    ),
+)
+
+
 def pairs_hour_reminders_send(
     *, match_ids: list[int], month: date, now: datetime | None = None
 ) -> dict[int, list[str]]:
@@ -259,6 +277,7 @@ def pairs_hour_reminders_send(
             pairs_for_month(month)
             .with_people()
             .filter(pk__in=match_ids)
+            .only(*_PAIR_MONTH_FIELDS)
             .annotate(next_meeting_at=Subquery(next_meeting))
             .select_for_update(of=("self",))
             .order_by("pk")
@@ -282,22 +301,22 @@ def pairs_hour_reminders_send(
             done = {kind_role for kind_role, key in keys[match.pk].items() if key in existing}
             if any(kind not in {reminder, PROGRESS_SUMMARY} for kind, _ in done):
                 reminder = None
-            for role, user, partner in emails.pair_month_recipients(match):
+            contexts = None
+            for role, user, _ in emails.pair_month_recipients(match):
                 kinds = [k for k in (PROGRESS_SUMMARY, reminder) if k and (k, role) not in done]
                 if not kinds:
                     continue
-                context = emails.pair_month_context(
-                    match=match,
-                    ledger=ledger,
-                    month=month,
-                    role=role,
-                    user=user,
-                    partner=partner,
-                    next_meeting_at=match.next_meeting_at,
+                contexts = contexts or emails.pair_month_contexts(
+                    match=match, ledger=ledger, month=month, next_meeting_at=match.next_meeting_at
                 )
                 drafts.extend(
                     emails.pair_month_draft(
-                        kind=kind, match=match, month=month, role=role, user=user, context=context
+                        kind=kind,
+                        match=match,
+                        month=month,
+                        role=role,
+                        user=user,
+                        context=contexts[role],
                     )
                     for kind in kinds
                 )

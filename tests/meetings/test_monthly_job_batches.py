@@ -12,9 +12,11 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from meetings import emails, reminders
 from meetings.models import Meeting
@@ -83,18 +85,13 @@ def _expected(pair) -> dict[str, tuple[str, dict]]:
     nxt = Meeting.objects.for_match(match).upcoming(DEC_1).first()
     reminder = reminders.hour_reminder_kind(ledger, NOVEMBER)
     expected = {}
-    for role, user, partner in emails.pair_month_recipients(match):
+    contexts = emails.pair_month_contexts(
+        match=match, ledger=ledger, month=NOVEMBER, next_meeting_at=nxt.starts_at if nxt else None
+    )
+    for role, user, _ in emails.pair_month_recipients(match):
         if not reminders_enabled_for(user):
             continue
-        context = emails.pair_month_context(
-            match=match,
-            ledger=ledger,
-            month=NOVEMBER,
-            role=role,
-            user=user,
-            partner=partner,
-            next_meeting_at=nxt.starts_at if nxt else None,
-        )
+        context = contexts[role]
         for kind in (emails.PROGRESS_SUMMARY, reminder):
             if kind:
                 key = emails.pair_month_key(
@@ -119,6 +116,19 @@ def test_the_batched_job_records_exactly_the_emails_the_one_pair_rules_call_for(
             assert send_monthly_hour_reminders.delay().get() == 15
 
     assert _recorded() == expected
+    # The labels and links, as the text helpers and the URL configuration make them.
+    pair = pairs[0]
+    _, context = expected[f"progress-summary:{pair.pk}:2026-11:{pair.mentee.member_id}"]
+    assert context["month_label"] == "November"
+    assert context["month_year_label"] == "November 2026"
+    assert context["next_month_label"] == "December"
+    assert context["period_end_label"] == "March 31, 2027"
+    for field, name in [
+        ("workspace_url", "meetings:workspace"),
+        ("plan_url", "meetings:meeting_plan"),
+        ("log_url", "meetings:meeting_log"),
+    ]:
+        assert context[field] == settings.SITE_URL + reverse(name, kwargs={"pk": pair.pk})
     kinds = {kind for kind, _ in expected.values()}
     assert kinds == {"progress_summary", "hours_nudge", "hours_behind"}
     # Each one sent, once, to its recipient; none to a member who turned reminders off.
