@@ -18,3 +18,9 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_TRIVIAL_VIEW:
+    # Only `benchmarks/pages.py` turns this on: the yardstick its pages are measured against.
+    from mentorship.views import bench_trivial
+
+    urlpatterns.append(path("bench/trivial/", bench_trivial))
