@@ -122,3 +122,7 @@ def test_the_pair_workspace_takes_the_same_queries_for_a_new_pair_as_for_a_busy_
         busy,
         ceiling=16,
     )
+
+
+def test_the_benchmarks_trivial_view_is_not_served_unless_the_benchmark_turns_it_on(client):
+    assert client.get("/bench/trivial/").status_code == 404
