@@ -13,10 +13,14 @@ Scores are kept as whole hundredths (0..10000) so that the assignment optimises 
 numbers staff see, and ties are broken the same way on every run.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from core.text import join_words
 
@@ -31,7 +35,7 @@ COMPONENT_LABELS = {
 }
 # How much of the cohort's weight a component keeps for a mentee who rated it
 # not important (0), somewhat important (1) or very important (2).
-IMPORTANCE_FACTOR = np.array([0.0, 0.5, 1.0], dtype=np.float64)
+IMPORTANCE_FACTOR = (0.0, 0.5, 1.0)
 
 # Region levels, best first. Same state is the same location code inside the US or a territory.
 REGION_STATE, REGION_DIVISION, REGION_REGION, REGION_TIME_ZONE = 1.0, 0.75, 0.5, 0.25
@@ -115,6 +119,8 @@ class _Codes:
 
 
 def _membership_matrix(sets: list[frozenset[int]], vocabulary: dict[int, int]) -> np.ndarray:
+    import numpy as np  # here, not at start-up: only matching runs need it
+
     matrix = np.zeros((len(sets), max(len(vocabulary), 1)), dtype=np.float32)
     for row, items in enumerate(sets):
         for item in items:
@@ -163,6 +169,8 @@ class Encoder:
     def encode(
         self, people: list[Person], *, mentees: bool, weights: Weights | None = None
     ) -> Encoded:
+        import numpy as np  # here, not at start-up: only matching runs need it
+
         def in_us(p: Person) -> bool:
             return bool(p.region) and p.region not in NOT_IN_US
 
@@ -205,6 +213,8 @@ def _wanted_areas(mentee: Person) -> frozenset[int]:
 
 def mentee_weights(mentees: list[Person], weights: Weights) -> np.ndarray:
     """Each mentee's component weights, scaled by their stated importance, summing to 1."""
+    import numpy as np  # here, not at start-up: only matching runs need it
+
     base = np.array(
         [weights.background, weights.region, weights.interests, weights.shared_background],
         dtype=np.float64,
@@ -217,7 +227,7 @@ def mentee_weights(mentees: list[Person], weights: Weights) -> np.ndarray:
         [p.wants_shared_background and bool(p.backgrounds) for p in mentees], dtype=np.float64
     )
     scaled = np.empty((len(mentees), 4), dtype=np.float64)
-    scaled[:, :3] = base[:3] * IMPORTANCE_FACTOR[np.clip(importance, 0, 2)]
+    scaled[:, :3] = base[:3] * np.array(IMPORTANCE_FACTOR)[np.clip(importance, 0, 2)]
     scaled[:, 3] = base[3] * wants_shared
     totals = scaled.sum(axis=1)
     # A mentee who said nothing matters is scored on the cohort's own weights.
@@ -246,6 +256,8 @@ def _component_values(
 ) -> tuple[np.ndarray, ...]:
     """The four components from counts and comparisons. Shapes broadcast: a block of the pair
     matrix and a vector of chosen pairs go through the same arithmetic, so they agree exactly."""
+    import numpy as np  # here, not at start-up: only matching runs need it
+
     # Counts arrive as float32 from the 0/1 matrix products; divide in float64 so that a full
     # match is exactly 1.0 (0.8 in float32 is a hair above 0.8).
     area_overlap, area_wanted, interest_overlap, interests_mentee, interests_mentor = (
@@ -283,6 +295,8 @@ def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _hundredths(weights: np.ndarray, values: tuple[np.ndarray, ...]) -> np.ndarray:
     """Score in whole hundredths; `weights` broadcast against the component values."""
+    import numpy as np  # here, not at start-up: only matching runs need it
+
     score = (
         weights[0] * values[0]
         + weights[1] * values[1]
@@ -298,6 +312,8 @@ def score_matrix(mentees: Encoded, mentors: Encoded, *, block_rows: int = 512) -
     Computed a block of mentee rows at a time: each block is a few matrix products and
     element-wise comparisons over (block, mentors) arrays, never a Python loop over pairs.
     """
+    import numpy as np  # here, not at start-up: only matching runs need it
+
     n, m = len(mentees.people), len(mentors.people)
     out = np.empty((n, m), dtype=np.int16)
     mentor_interest_counts = mentors.interests.sum(axis=1)
@@ -328,6 +344,8 @@ def pair_details(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scores (hundredths) and component values, shape (4, k), for the chosen pairs
     (mentee_rows[k], mentor_rows[k])."""
+    import numpy as np  # here, not at start-up: only matching runs need it
+
     i, j = np.asarray(mentee_rows, dtype=np.int64), np.asarray(mentor_rows, dtype=np.int64)
     area_overlap = np.einsum("ka,ka->k", mentees.areas[i], mentors.areas[j])
     interest_overlap = np.einsum("ka,ka->k", mentees.interests[i], mentors.interests[j])

@@ -7,6 +7,7 @@ Code that looks for an email already recorded builds its key with the key functi
 hand. Templates are `templates/emails/<kind>_subject.txt`, `<kind>.txt` and `<kind>.html`.
 """
 
+import functools
 from datetime import UTC, date, datetime
 
 from django.conf import settings
@@ -30,7 +31,7 @@ from core.text import (
 )
 from matching.models import Match
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import Draft, notify, notify_many
 
 from .ledger import FINAL_STATUSES, Ledger
 from .models import Meeting
@@ -159,41 +160,56 @@ def pair_month_keys(match: Match, month: date) -> dict[tuple[str, str], str]:
     }
 
 
-def pair_month_context(
-    *,
-    match: Match,
-    ledger: Ledger,
-    month: date,
-    role: str,
-    user,
-    partner,
-    next_meeting: Meeting | None,
-) -> dict:
-    """What the three pair emails show (JSON): numbers as words, links absolute."""
+# The month's emails go to thousands of pairs at once: what is the same for every pair (the
+# month's names, a cohort's end) is formatted once, and the links are built from one reversed
+# pattern rather than by resolving the URL configuration three times a pair.
+_PK_MARKER = 2_147_483_647
+
+
+@functools.lru_cache(maxsize=64)
+def _month_labels(month: date) -> dict:
+    return {
+        "month_label": month_name_text(month),
+        "month_year_label": month_text(month),
+        "next_month_label": month_name_text(month_after(month)),
+    }
+
+
+@functools.lru_cache(maxsize=64)
+def _day_label(day: date) -> str:
+    return day_text(day)
+
+
+@functools.lru_cache(maxsize=8)
+def _pair_link_parts(name: str) -> tuple[str, str]:
+    head, _, tail = reverse(name, kwargs={"pk": _PK_MARKER}).partition(str(_PK_MARKER))
+    return settings.SITE_URL + head, tail
+
+
+def _pair_link(name: str, pk: int) -> str:
+    head, tail = _pair_link_parts(name)
+    return f"{head}{pk}{tail}"
+
+
+def pair_month_contexts(
+    *, match: Match, ledger: Ledger, month: date, next_meeting_at: datetime | None
+) -> dict[str, dict]:
+    """What the three pair emails show (JSON), by role: numbers as words, links absolute."""
     cohort = match.cohort
     row = ledger.month_row(month)
     finished = [r for r in ledger.months if r.month <= month]
     months_left = len(ledger.months) - len(finished)
     remaining = ledger.remaining_minutes
     per_month_needed = -(-remaining // months_left) if months_left else 0
-    next_label, next_in_next_month = "", False
-    if next_meeting is not None:
-        next_label = upcoming_moment_text(next_meeting.starts_at, member_zone(user))
+    next_in_next_month = False
+    if next_meeting_at is not None:
         # The ledger's month is the mentee's, whoever reads the email.
-        held_month = timezone.localdate(next_meeting.starts_at, pair_zone(match)).replace(day=1)
+        held_month = timezone.localdate(next_meeting_at, pair_zone(match)).replace(day=1)
         next_in_next_month = held_month == month_after(month)
-
-    def link(name: str) -> str:
-        return settings.SITE_URL + reverse(name, kwargs={"pk": match.pk})
-
-    return {
-        "role": role,
-        "partner_name": partner.display_name,
+    shared = {
         "mentee_name": match.mentee.member.display_name,
         "cohort_name": cohort.name,
-        "month_label": month_name_text(month),
-        "month_year_label": month_text(month),
-        "next_month_label": month_name_text(month_after(month)),
+        **_month_labels(month),
         "month_minutes_label": duration_short_text(row.minutes),
         "month_met": row.minutes >= ledger.required_monthly_minutes,
         "monthly_minimum_label": duration_short_text(ledger.required_monthly_minutes),
@@ -210,26 +226,44 @@ def pair_month_context(
         "status_label": ledger.status.label,
         "reason": ledger.reason,
         "final": ledger.status in FINAL_STATUSES,
-        "period_end_label": day_text(cohort.period_end),
-        "next_meeting_label": next_label,
+        "period_end_label": _day_label(cohort.period_end),
         "next_meeting_in_next_month": next_in_next_month,
-        "workspace_url": link("meetings:workspace"),
-        "plan_url": link("meetings:meeting_plan"),
-        "log_url": link("meetings:meeting_log"),
+        "workspace_url": _pair_link("meetings:workspace", match.pk),
+        "plan_url": _pair_link("meetings:meeting_plan", match.pk),
+        "log_url": _pair_link("meetings:meeting_log", match.pk),
+    }
+    return {
+        role: {
+            "role": role,
+            "partner_name": partner.display_name,
+            **shared,
+            # The next meeting in the reader's own zone.
+            "next_meeting_label": (
+                upcoming_moment_text(next_meeting_at, member_zone(user))
+                if next_meeting_at is not None
+                else ""
+            ),
+        }
+        for role, user, partner in pair_month_recipients(match)
     }
 
 
-def pair_month_notify(
+def pair_month_draft(
     *, kind: str, match: Match, month: date, role: str, user, context: dict
-) -> Notification | None:
-    """Record one of the month's emails to one member; all are optional."""
-    return notify(
+) -> Draft:
+    """One of the month's emails to one member; all are optional."""
+    return Draft(
         kind=kind,
         key=pair_month_key(kind, match_id=match.pk, month=month, role=role, user_id=user.pk),
         recipient=user,
         context=context,
         optional=True,
     )
+
+
+def pair_month_notify(drafts: list[Draft]) -> list[Notification]:
+    """Record the month's emails to many pairs at once (see `notify_many`)."""
+    return notify_many(drafts)
 
 
 # ---------------------------------------------------------------------------------------------

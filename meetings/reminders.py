@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from core.dates import month_after
@@ -31,7 +31,7 @@ from . import emails
 from .emails import HOURS_BEHIND, HOURS_NUDGE, PROGRESS_SUMMARY
 from .ledger import FINAL_STATUSES, Ledger, LedgerStatus
 from .models import Meeting
-from .selectors import ledger_for
+from .selectors import ledgers_for
 
 # Pair ids the monthly finder reads per query: its query count grows with pairs / this.
 BATCH_SIZE = 500
@@ -226,56 +226,107 @@ def hour_reminder_kind(ledger: Ledger, month: date) -> str | None:
 def pair_hour_reminders_send(
     *, match_id: int, month: date, now: datetime | None = None
 ) -> list[str]:
-    """Record the month's emails for one pair; returns the kinds recorded, mentee's first.
+    """Record the month's emails for one pair; returns the kinds recorded, mentee's first."""
+    return pairs_hour_reminders_send(match_ids=[match_id], month=month, now=now).get(match_id, [])
+
+
+# What the month's emails read of a pair, its cohort and its two members: a batch loads
+# thousands of rows, and the applications' other columns (texts, the profile snapshot) are heavy.
+_PAIR_MONTH_FIELDS = (
+    "status",
+    "ended_at",
+    "cohort__name",
+    "cohort__period_start",
+    "cohort__period_end",
+    "cohort__min_total_hours",
+    "cohort__min_monthly_hours",
+    *(
+        f"{side}__member__{field}"
+        for side in ("mentor", "mentee")
+        for field in ("email", "first_name", "last_name", "profile__time_zone")
+    ),
+)
+
+
+def pairs_hour_reminders_send(
+    *, match_ids: list[int], month: date, now: datetime | None = None
+) -> dict[int, list[str]]:
+    """Record the month's emails for a batch of pairs; returns the kinds recorded per pair,
+    the mentee's first.
 
     Both members get a progress summary; the reminder `hour_reminder_kind` names goes to the
     mentee, who leads the schedule, and to the mentor for information. All are optional: a
     member who turned reminders off gets none of them.
+
+    Set-based: a fixed number of queries whatever the batch holds (the pairs with their next
+    meeting, their minutes per month summed in SQL, the keys already recorded, then
+    `notify_many`'s reads and bulk insert), so a batch of 500 pairs costs what one pair does.
     """
     now = now or timezone.now()
-    if month >= timezone.localdate(now).replace(day=1):
-        return []  # the month is not over yet
-    try:
-        match = pairs_for_month(month).with_people().get(pk=match_id)
-    except Match.DoesNotExist:
-        return []  # ended, or not a pair of that month
-    # The emails report the month that ended: a meeting already held in the month after it
-    # counts in next month's report, not in this one's "at the end of <month>" total.
-    ledger = ledger_for(match, now=month_report_moment(month), through=month)
-    next_meeting = Meeting.objects.for_match(match).upcoming(now).first()
-    reminder = hour_reminder_kind(ledger, month)
-    keys = emails.pair_month_keys(match, month)
-    recorded = []
+    if not match_ids or month >= timezone.localdate(now).replace(day=1):
+        return {}  # the month is not over yet
+    next_meeting = (
+        Meeting.objects.upcoming(now).filter(match=OuterRef("pk")).values("starts_at")[:1]
+    )
     with transaction.atomic():
-        # Lock the pair so that two runs for it decide one after the other: a meeting logged
-        # late for the month can turn a firmer note into a nudge between runs, and a member
-        # must still get one reminder a month, not both.
-        Match.objects.select_for_update().filter(pk=match.pk).exists()
-        # What earlier runs recorded: skipped without a try, so that a re-run costs one query.
-        # A key recorded meanwhile by a racing worker is still refused by `notify`.
-        existing = set(
-            Notification.objects.filter(idempotency_key__in=keys.values()).values_list(
-                "idempotency_key", flat=True
-            )
+        # Lock the pairs (only their rows, in id order) so that two runs for a pair decide one
+        # after the other: a meeting logged late for the month can turn a firmer note into a
+        # nudge between runs, and a member must still get one reminder a month, not both.
+        # Ended pairs, and pairs not of that month, are not read at all.
+        matches = list(
+            pairs_for_month(month)
+            .with_people()
+            .filter(pk__in=match_ids)
+            .only(*_PAIR_MONTH_FIELDS)
+            .annotate(next_meeting_at=Subquery(next_meeting))
+            .select_for_update(of=("self",))
+            .order_by("pk")
         )
-        done = {kind_role for kind_role, key in keys.items() if key in existing}
-        if any(kind not in {reminder, PROGRESS_SUMMARY} for kind, _ in done):
-            reminder = None
-        for role, user, partner in emails.pair_month_recipients(match):
-            context = emails.pair_month_context(
-                match=match,
-                ledger=ledger,
-                month=month,
-                role=role,
-                user=user,
-                partner=partner,
-                next_meeting=next_meeting,
-            )
-            for kind in (PROGRESS_SUMMARY, reminder):
-                if kind is None or (kind, role) in done:
+        if not matches:
+            return {}
+        # The emails report the month that ended: a meeting already held in the month after
+        # it counts in next month's report, not in this one's "at the end of <month>" total.
+        ledgers = ledgers_for(matches, now=month_report_moment(month), through=month)
+        keys = {match.pk: emails.pair_month_keys(match, month) for match in matches}
+        # What earlier runs recorded: skipped without a try, so that a re-run inserts nothing.
+        existing = set(
+            Notification.objects.filter(
+                idempotency_key__in=[key for pair in keys.values() for key in pair.values()]
+            ).values_list("idempotency_key", flat=True)
+        )
+        drafts = []
+        for match in matches:
+            ledger = ledgers[match.pk]
+            reminder = hour_reminder_kind(ledger, month)
+            done = {kind_role for kind_role, key in keys[match.pk].items() if key in existing}
+            if any(kind not in {reminder, PROGRESS_SUMMARY} for kind, _ in done):
+                reminder = None
+            contexts = None
+            for role, user, _ in emails.pair_month_recipients(match):
+                kinds = [k for k in (PROGRESS_SUMMARY, reminder) if k and (k, role) not in done]
+                if not kinds:
                     continue
-                if emails.pair_month_notify(
-                    kind=kind, match=match, month=month, role=role, user=user, context=context
-                ):
-                    recorded.append(kind)
+                contexts = contexts or emails.pair_month_contexts(
+                    match=match, ledger=ledger, month=month, next_meeting_at=match.next_meeting_at
+                )
+                drafts.extend(
+                    emails.pair_month_draft(
+                        kind=kind,
+                        match=match,
+                        month=month,
+                        role=role,
+                        user=user,
+                        context=contexts[role],
+                    )
+                    for kind in kinds
+                )
+        recorded_keys = {n.idempotency_key for n in emails.pair_month_notify(drafts)}
+    recorded: dict[int, list[str]] = {}
+    for match in matches:
+        recorded[match.pk] = [
+            kind
+            for role, _, _ in emails.pair_month_recipients(match)
+            for kind in (PROGRESS_SUMMARY, HOURS_NUDGE, HOURS_BEHIND)
+            if keys[match.pk][(kind, role)] in recorded_keys
+        ]
     return recorded

@@ -141,10 +141,12 @@ def ledgers_for(
     *,
     now: datetime | None = None,
     confirmed_only: bool = False,
+    through: date | None = None,
 ) -> dict[int, Ledger]:
     """The ledgers of many pairs in two queries at most (the matches need cohort and mentee
     profile). A queryset's minutes are read through a subquery, however many pairs it holds.
-    With `confirmed_only`, only meetings the partner confirmed count."""
+    With `confirmed_only`, only meetings the partner confirmed count; `through` as in
+    `ledger_for`."""
     if isinstance(matches, QuerySet):
         minutes = _minutes_by_match_and_month(matches.values("pk"), confirmed_only=confirmed_only)
     else:
@@ -152,6 +154,11 @@ def ledgers_for(
         minutes = _minutes_by_match_and_month(
             (m.pk for m in matches), confirmed_only=confirmed_only
         )
+    if through is not None:
+        minutes = {
+            pk: {month: total for month, total in months.items() if month <= through}
+            for pk, months in minutes.items()
+        }
     return {m.pk: _ledger(m, minutes.get(m.pk, {}), now) for m in matches}
 
 

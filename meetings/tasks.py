@@ -9,6 +9,7 @@ from .reminders import (
     month_just_ended,
     pair_hour_reminders_send,
     pair_id_batches_for_month,
+    pairs_hour_reminders_send,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -37,20 +38,29 @@ def remind_meeting(meeting_id: int, user_id: int) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-# Monthly, from beat, on the 1st: the month that just ended, one task per pair. The finder
-# reads ids a batch at a time, so its queries grow with pairs / batch size only; the idempotency
-# keys make a re-run on any day of the month send nothing more.
+# Monthly, from beat, on the 1st: the month that just ended, one task per batch of pairs. The
+# finder reads ids a batch at a time, so its queries grow with pairs / batch size only; each
+# batch's task records its pairs' emails in a fixed number of queries and hands each email to
+# the workers to send; the idempotency keys make a re-run on any day of the month send nothing
+# more.
 @shared_task
 def send_monthly_hour_reminders() -> int:
     month = month_just_ended()
     count = 0
     for ids in pair_id_batches_for_month(month=month):
-        for match_id in ids:
-            remind_pair_hours.delay(match_id, month_key(month))
+        remind_pairs_hours.delay(ids, month_key(month))
         count += len(ids)
     return count
 
 
+@shared_task(acks_late=True)
+def remind_pairs_hours(match_ids: list[int], month: str) -> int:
+    """Returns how many emails it recorded."""
+    recorded = pairs_hour_reminders_send(match_ids=match_ids, month=month_from_key(month))
+    return sum(len(kinds) for kinds in recorded.values())
+
+
+# One pair: what the monthly job queued, one task per pair, before it took batches.
 @shared_task(acks_late=True)
 def remind_pair_hours(match_id: int, month: str) -> str:
     recorded = pair_hour_reminders_send(match_id=match_id, month=month_from_key(month))

@@ -122,6 +122,8 @@ def email_config(url: str) -> dict:
 
 
 DEBUG = env_bool("DEBUG", default=False)
+# `benchmarks/pages.py` only: serve a trivial view at /bench/trivial/ to measure pages against.
+BENCH_TRIVIAL_VIEW = env_bool("BENCH_TRIVIAL_VIEW", default=False)
 
 # A development key is only acceptable while DEBUG is on; production refuses to start without a
 # real one, because sessions, password-reset links and unsubscribe links are signed with it.

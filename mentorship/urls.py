@@ -19,3 +19,9 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_TRIVIAL_VIEW:
+    # Only `benchmarks/pages.py` turns this on: the yardstick its pages are measured against.
+    from mentorship.views import bench_trivial
+
+    urlpatterns.append(path("bench/trivial/", bench_trivial))

@@ -3,6 +3,7 @@
 import hashlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -82,6 +83,84 @@ def notify(
         return Notification.objects.get(idempotency_key=key)
     transaction.on_commit(lambda: notification_enqueue(notification_id=notification.pk))
     return notification
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One email for `notify_many`: the arguments `notify` takes, recipient required."""
+
+    kind: str
+    key: str
+    recipient: object
+    context: dict
+    optional: bool = False
+
+
+def notify_many(drafts: list[Draft]) -> list[Notification]:
+    """`notify` for many emails at once, in a constant number of queries.
+
+    The same rules as `notify`: a key already recorded records nothing more, an optional email
+    to a member who turned reminders off is not recorded at all, and each new row is handed to
+    the task queue once the caller's transaction commits. Returns the rows recorded now.
+
+    Queries: the reminder preferences, the keys already recorded, the insert (a few on SQLite,
+    which caps the parameters per statement) and the read-back of the new rows' ids. Rows a
+    racing writer inserted meanwhile are skipped by the unique key (`ignore_conflicts`); such a
+    row may be enqueued twice, which sends it once: only one task can claim a pending row.
+    """
+    if not drafts:
+        return []
+    optional_ids = {d.recipient.pk for d in drafts if d.optional}
+    reminders_off = set(
+        ReminderPreference.objects.filter(
+            user_id__in=optional_ids, reminders_enabled=False
+        ).values_list("user_id", flat=True)
+    )
+    drafts = [d for d in drafts if not (d.optional and d.recipient.pk in reminders_off)]
+    existing = set(
+        Notification.objects.filter(idempotency_key__in=[d.key for d in drafts]).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    rows, seen = [], set(existing)
+    for draft in drafts:
+        if not draft.recipient.email:
+            raise NotificationError("A notification needs a recipient or an address.")
+        if draft.key in seen:
+            continue
+        seen.add(draft.key)
+        rows.append(
+            Notification(
+                kind=draft.kind,
+                idempotency_key=draft.key,
+                recipient=draft.recipient,
+                to_email=draft.recipient.email,
+                context=draft.context,
+                attachments=[],
+                optional=draft.optional,
+            )
+        )
+    if not rows:
+        return []
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = dict(
+        Notification.objects.filter(
+            idempotency_key__in=[row.idempotency_key for row in rows]
+        ).values_list("idempotency_key", "pk")
+    )
+    recorded = []
+    for row in rows:
+        if row.idempotency_key in ids:
+            row.pk = ids[row.idempotency_key]
+            recorded.append(row)
+    new_ids = [row.pk for row in recorded]
+
+    def enqueue() -> None:
+        for notification_id in new_ids:
+            notification_enqueue(notification_id=notification_id)
+
+    transaction.on_commit(enqueue)
+    return recorded
 
 
 def notification_enqueue(*, notification_id: int) -> None:

@@ -65,7 +65,13 @@ class MatchAdmin(admin_privacy.ModelAdmin):
         "decided_by",
     ]
     list_filter = ["cohort", "status", ReleasedFilter, SourceFilter]
-    list_select_related = ["cohort", "mentor__member", "mentee__member", "run", "decided_by"]
+    list_select_related = [
+        "cohort",
+        "mentor__member",
+        "mentee__member",
+        "run__cohort",
+        "decided_by",
+    ]
     search_fields = [
         "mentor__member__email",
         "mentor__member__last_name",

@@ -19,6 +19,7 @@ from meetings import reminders
 from meetings.digest import staff_digest_compute
 from meetings.tasks import (
     remind_pair_hours,
+    remind_pairs_hours,
     send_monthly_hour_reminders,
     send_staff_digest,
     send_staff_digest_to,
@@ -312,11 +313,14 @@ def test_the_finder_takes_the_same_queries_for_five_pairs_as_for_sixty(cohort):
             _pair(cohort)
         with (
             time_machine.travel(DEC_1, tick=False),
-            mock.patch.object(remind_pair_hours, "delay") as delay,
+            mock.patch.object(remind_pairs_hours, "delay") as delay,
             CaptureQueriesContext(connection) as queries,
         ):
             assert send_monthly_hour_reminders() == pairs
-        assert delay.call_count == pairs
+        # One task per batch, naming every pair once.
+        assert sorted(pk for call in delay.call_args_list for pk in call.args[0]) == sorted(
+            Match.objects.values_list("pk", flat=True)
+        )
         return len(queries)
 
     assert finder_queries(5) == finder_queries(60) <= 2
