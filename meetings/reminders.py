@@ -235,6 +235,7 @@ def pair_hour_reminders_send(
 _PAIR_MONTH_FIELDS = (
     "status",
     "ended_at",
+    "starts_on",
     "cohort__name",
     "cohort__period_start",
     "cohort__period_end",

@@ -301,6 +301,7 @@ def _pairs(cohorts: list[Cohort], now: datetime) -> dict[int, dict]:
             "score",
             "notified_at",
             "ended_at",
+            "starts_on",
             "mentee",
             "cohort__period_start",
             "cohort__period_end",
