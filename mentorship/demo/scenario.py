@@ -22,6 +22,7 @@ from matching.runs import match_run_execute, match_run_start
 from .accounts import DEFAULT_PASSWORD, seed_accounts
 from .dates import at, cohort_dates, first_of_month, selection_dates
 from .generated import seed_applicants
+from .surveys import seed_surveys
 from .workspaces import seed_meetings, seed_planned_meeting, seed_workspace
 
 
@@ -79,6 +80,7 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date | None = None) ->
     match_run_execute(run_id=run.pk)
     _seed_active_pairs(cohorts["active"], users, now=now)
     _seed_completed_pairs(cohorts["pilot-completed"], staff, now=now)
+    seed_surveys(cohorts, now=now, demo_mentee=users["mentee@demo.test"])
     return {"users": users, "cohorts": cohorts}
 
 
