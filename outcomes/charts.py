@@ -43,6 +43,10 @@ def _clean(svg: str) -> str:
             if tag in {"style", "script"} or "tooltip-overlay" in classes:
                 parent.remove(child)
         parent.attrib.pop("style", None)
+        # pygal leaves out the width of a bar of zero; SVG (and the Nu validator) want one.
+        if parent.tag.rsplit("}", 1)[-1] == "rect":
+            parent.attrib.setdefault("width", "0")
+            parent.attrib.setdefault("height", "0")
     root.attrib.pop("id", None)
     # Sized by the page (charts.css), so it shrinks on a phone.
     root.attrib.pop("width", None)
