@@ -17,6 +17,7 @@ from applications.models import Application
 from core.text import day_text, duration_short_text
 from matching.models import Match
 
+from .hooks import digest_sections
 from .ledger import LedgerStatus
 from .models import PairConcern
 from .selectors import ledgers_for
@@ -117,6 +118,12 @@ def staff_digest_compute(*, now: datetime | None = None, batch_size: int = BATCH
         "applications": applications,
         "applications_total": sum(row["count"] for row in applications),
         "pairs_url": settings.SITE_URL + reverse("admin:meetings_pair_changelist"),
+        # Lists other apps add (`hooks.digest_section_register`): pairs a survey answer flags.
+        "sections": [
+            section
+            for section in (registered.compute(now) for registered in digest_sections())
+            if section
+        ],
     }
 
 
@@ -168,4 +175,5 @@ def staff_digest_is_empty(digest: dict) -> bool:
         or digest["approvals"]
         or digest["applications"]
         or digest.get("concerns")
+        or digest.get("sections")
     )

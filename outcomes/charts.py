@@ -10,6 +10,7 @@ The colours and type come from `static/css/charts.css` instead, by the classes p
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from xml.etree import ElementTree
 
 import pygal
@@ -77,6 +78,44 @@ def bar_chart(
     for name, values in series.items():
         chart.add(name, values)
     return _svg(chart, description=description, element_id=element_id, variant=variant)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart with what a page shows beside it: a sentence for a screen reader and the same
+    numbers as rows for a table."""
+
+    title: str
+    summary: str
+    rows: list[tuple[str, float | int]]  # (label, value)
+    value_label: str
+    svg: SafeString
+
+    @property
+    def total(self) -> float | int:
+        return sum(value for _, value in self.rows)
+
+
+def rows_chart(
+    *,
+    title: str,
+    rows: Sequence[tuple[str, float | int]],
+    value_label: str = "Answers",
+    horizontal: bool = True,
+) -> Chart:
+    """One bar per (label, value) row, in the order given, with its summary and rows. Horizontal
+    bars suit long labels (survey choices); vertical ones a scale (1 to 5, 0 to 10)."""
+    rows = list(rows)
+    parts = "; ".join(f"{label}: {value:g}" for label, value in rows)
+    summary = f"{title} ({value_label.lower()}): {parts}." if rows else f"{title}: no data yet."
+    svg = bar_chart(
+        title=title,
+        description=summary,
+        labels=[label for label, _ in rows],
+        series={value_label: [value for _, value in rows]},
+        horizontal=horizontal,
+    )
+    return Chart(title=title, summary=summary, rows=rows, value_label=value_label, svg=svg)
 
 
 def histogram(

@@ -4,9 +4,10 @@ idempotency key, its context and the one call to `notify()` that records it.
 Templates are `templates/notifications/email/<kind>_subject.txt`, `<kind>.txt` and `<kind>.html`.
 """
 
+from django.conf import settings
 from django.urls import reverse
 
-from core.text import duration_text, first_name
+from core.text import day_text, duration_text, first_name, moment_text
 from matching.models import Match
 from notifications.models import Notification
 from notifications.services import notify, send_time_parts_register
@@ -17,7 +18,7 @@ from .certificate_document import (
     certificate_pdf,
     verification_url,
 )
-from .models import Certificate, Role
+from .models import Certificate, Invitation, Role
 
 # ---------------------------------------------------------------------------------------------
 # Certificates: the cohort's closing message to each member, and a certificate staff issued
@@ -100,3 +101,54 @@ def register_hooks() -> None:
     """What outcomes' emails plug into notifications (called from outcomes/apps.py)."""
     for kind in (COHORT_CLOSING, CERTIFICATE_ISSUED):
         send_time_parts_register(kind=kind, parts=certificate_attachment_parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Surveys: an invitation when one opens for a member, and at most two reminders
+# ---------------------------------------------------------------------------------------------
+
+SURVEY_INVITATION = "survey_invitation"
+SURVEY_REMINDER = "survey_reminder"
+
+
+def survey_invitation_key(*, invitation_id: int) -> str:
+    return f"survey-invitation:{invitation_id}"
+
+
+def survey_reminder_key(*, invitation_id: int, number: int) -> str:
+    return f"survey-reminder:{invitation_id}:{number}"
+
+
+def survey_context(invitation: Invitation) -> dict:
+    survey = invitation.survey
+    return {
+        "survey_title": survey.title,
+        "cohort_name": survey.cohort.name,
+        "anonymous": survey.is_anonymous,
+        "about_meeting": invitation.meeting_id is not None,
+        "question_count": survey.questions.count(),
+        "closes_label": moment_text(invitation.closes_at),
+        "closes_day_label": day_text(invitation.closes_at),
+        "survey_url": settings.SITE_URL
+        + reverse("outcomes:survey_answer", kwargs={"pk": invitation.pk}),
+    }
+
+
+def survey_invitation_notify(*, invitation: Invitation) -> Notification | None:
+    return notify(
+        kind=SURVEY_INVITATION,
+        key=survey_invitation_key(invitation_id=invitation.pk),
+        recipient=invitation.user,
+        context=survey_context(invitation),
+    )
+
+
+def survey_reminder_notify(*, invitation: Invitation, number: int) -> Notification | None:
+    """A reminder is optional: not recorded at all for members who turned reminders off."""
+    return notify(
+        kind=SURVEY_REMINDER,
+        key=survey_reminder_key(invitation_id=invitation.pk, number=number),
+        recipient=invitation.user,
+        context={**survey_context(invitation), "number": number},
+        optional=True,
+    )

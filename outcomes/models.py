@@ -140,6 +140,8 @@ class Invitation(models.Model):
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the invitation email was recorded: the job claims each invitation once by setting it.
+    invited_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     responded_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import certificates, dashboard
+from .views import certificates, dashboard, surveys
 
 app_name = "outcomes"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     ),
     path("outcomes/dashboard/", dashboard.overview, name="dashboard"),
     path("outcomes/dashboard/<slug:slug>/", dashboard.cohort_dashboard, name="cohort_dashboard"),
+    path("surveys/", surveys.survey_list, name="survey_list"),
+    path("surveys/<int:pk>/", surveys.survey_answer, name="survey_answer"),
 ]

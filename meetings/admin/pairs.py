@@ -18,6 +18,7 @@ from core.text import duration_short_text
 from core.validators import id_or_none
 from matching.models import Match
 
+from ..hooks import pair_flags
 from ..ledger import Ledger, LedgerStatus
 from ..models import Goal, Meeting, Pair, PairConcern
 from ..selectors import PairActivity, ledger_for, ledgers_for, pair_activity, pair_zone
@@ -72,6 +73,32 @@ class ProgressFilter(admin.SimpleListFilter):
         return queryset.filter(
             pk__in=[pk for pk, ledger in ledgers.items() if ledger.status == self.value()]
         )
+
+
+class FlagFilter(admin.SimpleListFilter):
+    """By the flags other apps register (`hooks.pair_flag_register`): a low survey answer."""
+
+    title = "flagged"
+    parameter_name = "flag"
+
+    def lookups(self, request, model_admin):
+        return [(flag.key, flag.label) for flag in pair_flags()]
+
+    def queryset(self, request, queryset):
+        for flag in pair_flags():
+            if self.value() == flag.key:
+                return queryset.filter(pk__in=flag.pair_ids())
+        return queryset
+
+
+def _flags_of(pair_ids: list[int]) -> dict[int, list[str]]:
+    """Each pair's flags' labels: one query per registered flag for the whole page."""
+    labels: dict[int, list[str]] = {pk: [] for pk in pair_ids}
+    for flag in pair_flags():
+        flagged = Match.objects.filter(pk__in=pair_ids).filter(pk__in=flag.pair_ids())
+        for pk in flagged.values_list("pk", flat=True):
+            labels[pk].append(flag.label)
+    return labels
 
 
 def _hours(ledger: Ledger) -> str:
@@ -133,11 +160,13 @@ class PairAdmin(admin_privacy.ModelAdmin):
         "goals",
         "match_status",
         "told_the_office",
+        "flags",
     ]
     list_filter = [
         ("cohort", admin.RelatedOnlyFieldListFilter),
         MatchStatusFilter,
         ConcernFilter,
+        FlagFilter,
         # Last, so that it computes the ledgers of the pairs the other filters leave only.
         ProgressFilter,
     ]
@@ -190,9 +219,11 @@ class PairAdmin(admin_privacy.ModelAdmin):
         rows = list(changelist.result_list)
         ledgers = ledgers_for(rows)
         activity = pair_activity(pair.pk for pair in rows)
+        flags = _flags_of([pair.pk for pair in rows])
         for pair in rows:
             pair.ledger = ledgers[pair.pk]
             pair.activity = activity[pair.pk]
+            pair.flag_labels = flags[pair.pk]
         return changelist
 
     def _ledger(self, pair: Pair) -> Ledger:
@@ -251,6 +282,12 @@ class PairAdmin(admin_privacy.ModelAdmin):
     def rematch_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """End the pair and rematch the member who stays (see `rematch`)."""
         return rematch_view(self, request, pk)
+
+    @admin.display(description="Flags")
+    def flags(self, pair: Pair) -> str:
+        if not hasattr(pair, "flag_labels"):
+            pair.flag_labels = _flags_of([pair.pk])[pair.pk]
+        return ", ".join(pair.flag_labels) or "-"
 
     @admin.action(description="Export hours per month of selected pairs (CSV)")
     def export_hours_csv(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:

@@ -24,6 +24,7 @@ from outcomes.models import Certificate
 from .accounts import DEFAULT_PASSWORD, seed_accounts
 from .dates import at, cohort_dates, first_of_month, selection_dates
 from .generated import seed_applicants
+from .surveys import seed_surveys
 from .workspaces import seed_meetings, seed_planned_meeting, seed_workspace
 
 
@@ -81,6 +82,7 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date | None = None) ->
     match_run_execute(run_id=run.pk)
     _seed_active_pairs(cohorts["active"], users, now=now)
     _seed_completed_pairs(cohorts["pilot-completed"], users, now=now)
+    seed_surveys(cohorts, now=now, demo_mentee=users["mentee@demo.test"])
     return {"users": users, "cohorts": cohorts}
 
 

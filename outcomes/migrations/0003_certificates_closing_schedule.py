@@ -62,7 +62,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("outcomes", "0001_initial"),
+        ("outcomes", "0002_surveys_standard_and_schedule"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
