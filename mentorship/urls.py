@@ -16,5 +16,6 @@ urlpatterns = [
     path("cohorts/", include("cohorts.urls")),
     path("mentorship/", include("meetings.urls")),
     path("notifications/", include("notifications.urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
