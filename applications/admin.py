@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts import admin_privacy
 from cohorts.models import Cohort
-from core.fields import ModelIdsField
 from core.access import access_record
+from core.fields import ModelIdsField
 from core.models import AccessRecord
 from core.spreadsheets import csv_response
 from core.validators import id_or_none
@@ -178,15 +178,16 @@ class MemberProfileAdmin(admin_privacy.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         # The page shows the member's self-identification to staff holding the permission:
-        # each time it does is on the record (a missing profile redirects, and shows nothing).
+        # each time it does is on the record (a saved form or a missing profile redirects, and
+        # shows nothing).
         profile = getattr(response, "context_data", {}).get("original")
-        if request.method == "GET" and profile is not None:
-            if request.user.has_perm(SELF_IDENTIFICATION_PERMISSION):
-                access_record(
-                    request=request,
-                    kind=AccessRecord.Kind.SELF_IDENTIFICATION,
-                    description=f"Profile {profile.pk} of {profile.user}",
-                )
+        sees = request.user.has_perm(SELF_IDENTIFICATION_PERMISSION)
+        if profile is not None and sees:
+            access_record(
+                request=request,
+                kind=AccessRecord.Kind.SELF_IDENTIFICATION,
+                description=f"Profile {profile.pk} of {profile.user} ({profile.user.email})",
+            )
         return response
 
 

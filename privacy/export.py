@@ -17,7 +17,7 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.db.models import Prefetch, Q
 
-from applications.models import Application, Membership, MemberProfile
+from applications.models import Application, MemberProfile, Membership
 from matching.models import Match
 from meetings.models import Goal, Meeting
 from meetings.selectors import ledgers_for

@@ -58,7 +58,9 @@ PRIVATE_TEXT: list[PrivateText] = [
         "match__cohort",
         {"title": REMOVED_TITLE, "description": ""},
     ),
-    PrivateText("action_item_text", "meetings.ActionItem", "goal__match__cohort", {"title": REMOVED_TITLE}),
+    PrivateText(
+        "action_item_text", "meetings.ActionItem", "goal__match__cohort", {"title": REMOVED_TITLE}
+    ),
     PrivateText("goal_comments", "meetings.GoalComment", "goal__match__cohort", {"body": ""}),
     PrivateText(
         "expectations_text",
@@ -157,9 +159,7 @@ def cohort_purge(*, cohort_id: int, trigger: str, today: date | None = None) -> 
         Application.objects.bulk_update(snapshots, ["profile_snapshot"])
         removed["application_self_identification"] = len(snapshots)
         profiles = list(_profiles_with_background(cohort, today).values_list("pk", flat=True))
-        MemberProfile.background_groups.through.objects.filter(
-            memberprofile__in=profiles
-        ).delete()
+        MemberProfile.background_groups.through.objects.filter(memberprofile__in=profiles).delete()
         MemberProfile.objects.filter(pk__in=profiles).update(use_background_in_matching=False)
         removed["profile_self_identification"] = len(profiles)
 

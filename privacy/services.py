@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from applications.models import Application, Membership, MemberProfile
+from applications.models import Application, MemberProfile, Membership
 from applications.services import ApplicationError, application_withdraw
 from matching.models import Match
 from meetings.models import CalendarFeed, Expectations, Goal, GoalComment, Meeting
@@ -75,9 +75,9 @@ def account_delete(*, user) -> dict[str, int]:
         Membership.objects.filter(user=user).update(user=None, linked_at=None)
         address = f"former-member-{user.pk}@deleted.invalid"
         # Emails not yet sent are not sent; the ones sent keep their kind and time only.
-        Notification.objects.filter(
-            recipient=user, status=Notification.Status.PENDING
-        ).update(status=Notification.Status.CANCELLED)
+        Notification.objects.filter(recipient=user, status=Notification.Status.PENDING).update(
+            status=Notification.Status.CANCELLED
+        )
         Notification.objects.filter(recipient=user).update(to_email=address, context={})
 
         user.first_name = FORMER_MEMBER
@@ -122,8 +122,8 @@ def _withdraw_open_applications(user) -> None:
 
 def _remove_private_data(user) -> dict[str, int]:
     removed: dict[str, int] = {}
-    removed["profile"] = MemberProfile.objects.filter(user=user).delete()[1].get(
-        "applications.MemberProfile", 0
+    removed["profile"] = (
+        MemberProfile.objects.filter(user=user).delete()[1].get("applications.MemberProfile", 0)
     )
     applications = Application.objects.for_member(user)
     removed["application_text"] = applications.update(

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,21 +14,54 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AccessRecord',
+            name="AccessRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user_label', models.CharField(max_length=300, verbose_name='staff member (as recorded)')),
-                ('kind', models.CharField(choices=[('pair_workspace', "Opened a pair's workspace"), ('self_identification', "Saw a member's self-identification"), ('member_export', 'Exported member data')], max_length=30)),
-                ('description', models.CharField(max_length=500, verbose_name='what')),
-                ('path', models.CharField(blank=True, max_length=500, verbose_name='page')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='staff member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "user_label",
+                    models.CharField(max_length=300, verbose_name="staff member (as recorded)"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pair_workspace", "Opened a pair's workspace"),
+                            ("self_identification", "Saw a member's self-identification"),
+                            ("member_export", "Exported member data"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("description", models.CharField(max_length=500, verbose_name="what")),
+                ("path", models.CharField(blank=True, max_length=500, verbose_name="page")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="staff member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staff access to private data',
-                'verbose_name_plural': 'staff access to private data',
-                'ordering': ['-at', '-pk'],
-                'permissions': [('manage_access_records', 'Can change or delete records of staff access to private data')],
+                "verbose_name": "staff access to private data",
+                "verbose_name_plural": "staff access to private data",
+                "ordering": ["-at", "-pk"],
+                "permissions": [
+                    (
+                        "manage_access_records",
+                        "Can change or delete records of staff access to private data",
+                    )
+                ],
             },
         ),
     ]

@@ -5,29 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cohorts', '0005_retention'),
+        ("cohorts", "0005_retention"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetentionPurge',
+            name="RetentionPurge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('ran_at', models.DateTimeField(verbose_name='removed at')),
-                ('policy', models.CharField(help_text='Which rule made the data due.', max_length=200)),
-                ('removed', models.JSONField(default=dict)),
-                ('trigger', models.CharField(help_text='The scheduled job or the purge_expired_data command.', max_length=40)),
-                ('cohort', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='retention_purges', to='cohorts.cohort')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="due on")),
+                ("ran_at", models.DateTimeField(verbose_name="removed at")),
+                (
+                    "policy",
+                    models.CharField(help_text="Which rule made the data due.", max_length=200),
+                ),
+                ("removed", models.JSONField(default=dict)),
+                (
+                    "trigger",
+                    models.CharField(
+                        help_text="The scheduled job or the purge_expired_data command.",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="retention_purges",
+                        to="cohorts.cohort",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'retention removal',
-                'verbose_name_plural': 'retention removals',
-                'ordering': ['-ran_at', '-pk'],
+                "verbose_name": "retention removal",
+                "verbose_name_plural": "retention removals",
+                "ordering": ["-ran_at", "-pk"],
             },
         ),
     ]

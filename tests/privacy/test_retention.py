@@ -153,7 +153,16 @@ def test_a_dry_run_counts_what_is_due_and_changes_nothing(pair_with_history):
 
 
 def test_a_cohort_before_its_date_is_left_alone(pair_with_history):
-    other = PairFactory(cohort=CohortFactory(period_end=date(2026, 1, 31), period_start=date(2025, 8, 1), applications_open_at=timezone.now() - timedelta(days=600), application_deadline=timezone.now() - timedelta(days=580), match_notification_date=date(2025, 7, 1), orientation_at=None))
+    other = PairFactory(
+        cohort=CohortFactory(
+            period_end=date(2026, 1, 31),
+            period_start=date(2025, 8, 1),
+            applications_open_at=timezone.now() - timedelta(days=600),
+            application_deadline=timezone.now() - timedelta(days=580),
+            match_notification_date=date(2025, 7, 1),
+            orientation_at=None,
+        )
+    )
     MeetingFactory(match=other, notes="Old notes")
 
     result = _purge()
