@@ -234,6 +234,13 @@ class Cohort(models.Model):
                 "The period must end after it starts.",
             ),
             (
+                # Removing notes and goals mid-period would wipe a running pair's workspace.
+                "retention_date",
+                (self.period_end, self.retention_date),
+                lambda end, retention: retention > end,
+                "Private data can only be removed after the period ends.",
+            ),
+            (
                 "orientation_at",
                 (day(self.application_deadline), day(self.orientation_at)),
                 lambda deadline, orientation: orientation >= deadline,

@@ -213,3 +213,15 @@ def test_the_retention_job_is_on_the_beat_schedule():
     task = PeriodicTask.objects.get(task="privacy.tasks.purge_expired_data")
     assert task.enabled
     assert (task.crontab.minute, task.crontab.hour) == ("30", "3")
+
+
+def test_a_retention_date_inside_the_period_is_refused_next_to_the_field(pair_with_history):
+    from django.core.exceptions import ValidationError
+
+    cohort = pair_with_history.cohort
+    cohort.retention_date = cohort.period_end
+    with pytest.raises(ValidationError) as error:
+        cohort.full_clean()
+    assert error.value.message_dict["retention_date"] == [
+        "Private data can only be removed after the period ends."
+    ]
