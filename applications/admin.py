@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from accounts import admin_privacy
 from cohorts.models import Cohort
+from core.access import access_record
 from core.fields import ModelIdsField
+from core.models import AccessRecord
 from core.spreadsheets import csv_response
 from core.validators import id_or_none
 
@@ -172,6 +174,21 @@ class MemberProfileAdmin(admin_privacy.ModelAdmin):
         if request.user.has_perm(SELF_IDENTIFICATION_PERMISSION):
             return ["user", *PROFILE_FIELDS, *PROFILE_PRIVATE_FIELDS]
         return ["user", *PROFILE_FIELDS]
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # The page shows the member's self-identification to staff holding the permission:
+        # each time it does is on the record (a saved form or a missing profile redirects, and
+        # shows nothing).
+        profile = getattr(response, "context_data", {}).get("original")
+        sees = request.user.has_perm(SELF_IDENTIFICATION_PERMISSION)
+        if profile is not None and sees:
+            access_record(
+                request=request,
+                kind=AccessRecord.Kind.SELF_IDENTIFICATION,
+                description=f"Profile {profile.pk} of {profile.user} ({profile.user.email})",
+            )
+        return response
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -399,7 +416,13 @@ class ApplicationAdmin(admin_privacy.ModelAdmin):
         applications = queryset.select_related(
             "cohort", "member", "member__profile__location", "member__profile__career_stage"
         ).prefetch_related("member__profile__practice_areas")
-        return csv_response("applications", [EXPORT_COLUMNS, *map(_export_row, applications)])
+        rows = [EXPORT_COLUMNS, *map(_export_row, applications)]
+        access_record(
+            request=request,
+            kind=AccessRecord.Kind.MEMBER_EXPORT,
+            description=f"Applications CSV: {len(rows) - 1} applications",
+        )
+        return csv_response("applications", rows)
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         # A bad value is the change list's to report; the counters then cover every cohort.

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts import admin_privacy
+from core.text import day_text
 
 from .models import RESOURCE_FILE_EXTENSIONS, Cohort, Resource
 from .services import cohort_next_initial, cohort_start_next, resource_delete, resource_save
@@ -80,6 +81,15 @@ class CohortAdmin(admin_privacy.ModelAdmin):
         ),
         ("Hour commitment", {"fields": (("min_total_hours", "min_monthly_hours"),)}),
         (
+            "Retention",
+            {
+                "description": "On the retention date the private parts of the cohort's "
+                "records are removed: notes, goal text, comments, confidential survey free "
+                "text and self-identification. Dates, hours, statuses and certificates stay.",
+                "fields": ("retention_date", "retention_status"),
+            },
+        ),
+        (
             "Capacity",
             {
                 "fields": (
@@ -102,6 +112,21 @@ class CohortAdmin(admin_privacy.ModelAdmin):
             },
         ),
     )
+
+    readonly_fields = ["retention_status"]
+
+    @admin.display(description="Private data")
+    def retention_status(self, obj: Cohort) -> str:
+        if obj.pk is None:
+            return "Set the period first."
+        # The privacy app records each removal under this reverse name; cohorts cannot import
+        # it (privacy sits above cohorts), and without it installed there is no record.
+        purges = getattr(obj, "retention_purges", None)
+        first = purges.order_by("ran_at").first() if purges is not None else None
+        due = day_text(obj.retention_due_on)
+        if first is not None:
+            return f"Due on {due}. Private data removed on {day_text(first.ran_at)}."
+        return f"Private data will be removed on {due}."
 
     @admin.display(description="Phase")
     def phase_label(self, obj: Cohort) -> str:

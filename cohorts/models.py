@@ -3,6 +3,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -152,6 +153,18 @@ class Cohort(models.Model):
         editable=False,
     )
 
+    # When the private parts of the cohort's records are removed (privacy/retention.py).
+    # Empty: the policy's default, RETENTION_DAYS after the period ends.
+    retention_date = models.DateField(
+        "private data removed on",
+        null=True,
+        blank=True,
+        validators=[validate_program_date],
+        help_text="Leave empty for the policy's default: a set number of days after the "
+        "period ends. On this day notes, goal text, comments, confidential free text and "
+        "self-identification of the cohort are removed; dates, hours and certificates stay.",
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -206,6 +219,14 @@ class Cohort(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("cohorts:detail", kwargs={"slug": self.slug})
 
+    @property
+    def retention_due_on(self) -> date:
+        """The day the cohort's private data is due for removal: its own date, else the
+        policy's default after the period ends."""
+        if self.retention_date is not None:
+            return self.retention_date
+        return self.period_end + timedelta(days=settings.RETENTION_DAYS)
+
     def clean(self) -> None:
         def day(moment: datetime | None) -> date | None:
             # A moment outside the program's years has its own error; converting it to the
@@ -237,6 +258,13 @@ class Cohort(models.Model):
                 (self.period_start, self.period_end),
                 lambda start, end: end >= start,
                 "The period must end after it starts.",
+            ),
+            (
+                # Removing notes and goals mid-period would wipe a running pair's workspace.
+                "retention_date",
+                (self.period_end, self.retention_date),
+                lambda end, retention: retention > end,
+                "Private data can only be removed after the period ends.",
             ),
             (
                 "orientation_at",

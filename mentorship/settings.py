@@ -520,3 +520,10 @@ MEETING_LOG_EDIT_DAYS = env_int("MEETING_LOG_EDIT_DAYS", 14)
 
 # Days before an application deadline when members with an unsubmitted draft are reminded.
 DEADLINE_REMINDER_DAYS = sorted(set(env_int_list("DEADLINE_REMINDER_DAYS", "7,1")), reverse=True)
+
+# Retention: how many days after a cohort's period ends its private data (notes, goal text,
+# comments, confidential free text, self-identification) is removed, unless the cohort sets its
+# own date. Dates, hours, statuses and certificates are kept.
+RETENTION_DAYS = env_int("RETENTION_DAYS", 365)
+if RETENTION_DAYS < 0:
+    raise ImproperlyConfigured(f"RETENTION_DAYS must be 0 or more; got {RETENTION_DAYS}")

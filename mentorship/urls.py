@@ -16,6 +16,7 @@ urlpatterns = [
     path("cohorts/", include("cohorts.urls")),
     path("mentorship/", include("meetings.urls")),
     path("notifications/", include("notifications.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("outcomes.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from accounts import admin_privacy
+from core.access import access_record
+from core.models import AccessRecord
 from core.spreadsheets import csv_stream
 from core.text import duration_short_text
 from core.validators import id_or_none
@@ -138,11 +140,17 @@ def _hours_rows(pairs: list[Match], ledgers: dict[int, Ledger]) -> Iterator[list
             ]
 
 
-def hours_csv_response(pairs: Iterable[Match]) -> StreamingHttpResponse:
+def hours_csv_response(request: HttpRequest, pairs: Iterable[Match]) -> StreamingHttpResponse:
     """Hours per pair per month as CSV, streamed; two queries whatever the number of pairs."""
     # Read everything now, while the request's database connection is certainly ours; the
     # generator below only formats.
     pairs = list(pairs)
+    # Members' names and their pairs' hours leave the system: on the record.
+    access_record(
+        request=request,
+        kind=AccessRecord.Kind.MEMBER_EXPORT,
+        description=f"Pair hours CSV: {len(pairs)} pairs",
+    )
     return csv_stream("pair-hours", _hours_rows(pairs, ledgers_for(pairs)))
 
 
@@ -291,7 +299,7 @@ class PairAdmin(admin_privacy.ModelAdmin):
 
     @admin.action(description="Export hours per month of selected pairs (CSV)")
     def export_hours_csv(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
-        return hours_csv_response(queryset.with_people())
+        return hours_csv_response(request, queryset.with_people())
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         """The CSV of every pair the change list shows now, with its filters and search."""
@@ -303,7 +311,7 @@ class PairAdmin(admin_privacy.ModelAdmin):
         except IncorrectLookupParameters:
             messages.error(request, "Those filters do not apply to pairs; showing all pairs.")
             return redirect("admin:meetings_pair_changelist")
-        return hours_csv_response(changelist.queryset)
+        return hours_csv_response(request, changelist.queryset)
 
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         """A read-only summary: the people, the ledger, the meetings' facts, goal counts."""

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.access import access_record
+from core.models import AccessRecord
 from core.text import day_in_year_text
 from matching.models import Match
 
@@ -22,6 +24,12 @@ def get_pair_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> 
     if role is not None:
         return match, role
     if not write and request.user.has_perm("meetings.view_pair_workspace"):
+        # Staff reading a pair's private workspace: every page they open is on the record.
+        access_record(
+            request=request,
+            kind=AccessRecord.Kind.PAIR_WORKSPACE,
+            description=f"Pair {match.pk}: {match} ({match.cohort})",
+        )
         return match, STAFF_VIEWER
     raise Http404("No such mentorship.")
 
