@@ -10,7 +10,6 @@ notes and decisions' reasons; the access record. The partner appears by name onl
 The queries are a fixed number whatever the member's history (prefetching, no per-row reads).
 """
 
-from collections.abc import Callable
 from datetime import date, datetime
 
 from allauth.account.models import EmailAddress
@@ -19,14 +18,10 @@ from django.db.models import Prefetch, Q
 
 from applications.models import Application, MemberProfile, Membership
 from matching.models import Match
-from meetings.models import Goal, Meeting
+from meetings.models import Goal, Meeting, PairConcern
 from meetings.selectors import ledgers_for
 from notifications.models import Notification
 from outcomes.models import Certificate, Invitation
-
-# More sections of the export: (key, function of the user returning JSON-ready data). Another
-# app adds its own from its AppConfig.ready(), e.g. the pair concerns a member reported.
-EXPORT_SECTIONS: list[tuple[str, Callable]] = []
 
 
 def _value(value):
@@ -291,6 +286,14 @@ def _emails(user) -> list[dict]:
     ]
 
 
+def _concerns(user) -> list[dict]:
+    """What the member told the office about their pairs (only staff read it otherwise)."""
+    return [
+        {"pair": concern.match_id, **_row(concern, ["kind", "words", "created_at", "resolved_at"])}
+        for concern in PairConcern.objects.filter(raised_by=user).order_by("pk")
+    ]
+
+
 def member_data(user) -> dict:
     """Everything the program holds about `user`, JSON-ready."""
     data = {
@@ -301,8 +304,7 @@ def member_data(user) -> dict:
         "pairs": _pairs(user),
         "surveys": _surveys(user),
         "certificates": _certificates(user),
+        "told_the_office": _concerns(user),
         "emails": _emails(user),
     }
-    for key, section in EXPORT_SECTIONS:
-        data[key] = section(user)
     return data

@@ -43,9 +43,7 @@ class PrivateText:
     only: dict = field(default_factory=dict)
 
 
-# The private text of a cohort. Another app's private text joins by appending here from its
-# AppConfig.ready() (or the lead adds a line), e.g. the pair concerns:
-#   PrivateText("concern_text", "meetings.PairConcern", "match__cohort", {"text": ""})
+# The private text of a cohort.
 PRIVATE_TEXT: list[PrivateText] = [
     PrivateText("meeting_agendas", "meetings.Meeting", "match__cohort", {"agenda": ""}),
     PrivateText("meeting_links", "meetings.Meeting", "match__cohort", {"video_link": ""}),
@@ -62,6 +60,7 @@ PRIVATE_TEXT: list[PrivateText] = [
         "action_item_text", "meetings.ActionItem", "goal__match__cohort", {"title": REMOVED_TITLE}
     ),
     PrivateText("goal_comments", "meetings.GoalComment", "goal__match__cohort", {"body": ""}),
+    PrivateText("concern_text", "meetings.PairConcern", "match__cohort", {"words": ""}),
     PrivateText(
         "expectations_text",
         "meetings.Expectations",

@@ -2,8 +2,6 @@
 records their partners and the program's reports rely on (meetings, hours, statuses,
 certificates)."""
 
-from collections.abc import Callable
-
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
@@ -15,7 +13,7 @@ from django.utils import timezone
 from applications.models import Application, MemberProfile, Membership
 from applications.services import ApplicationError, application_withdraw
 from matching.models import Match
-from meetings.models import CalendarFeed, Expectations, Goal, GoalComment, Meeting
+from meetings.models import CalendarFeed, Expectations, Goal, GoalComment, Meeting, PairConcern
 from notifications.models import Notification
 from outcomes.models import Answer
 
@@ -24,11 +22,6 @@ from .retention import REMOVED_TITLE
 
 # What the partner's workspace and staff pages show instead of the person's name.
 FORMER_MEMBER = "A former member"
-
-# More private data to remove with an account: functions of the user returning
-# {kind: number removed}. Another app adds its own from its AppConfig.ready(), e.g. the text of
-# the pair concerns the member reported.
-DELETION_STEPS: list[Callable[..., dict[str, int]]] = []
 
 
 class AccountDeletionError(Exception):
@@ -65,8 +58,6 @@ def account_delete(*, user) -> dict[str, int]:
             )
         _withdraw_open_applications(user)
         removed = _remove_private_data(user)
-        for step in DELETION_STEPS:
-            removed.update(step(user))
 
         EmailAddress.objects.filter(user=user).delete()
         SocialAccount.objects.filter(user=user).delete()
@@ -155,6 +146,9 @@ def _remove_private_data(user) -> dict[str, int]:
         Meeting.objects.filter(match__in=pairs, created_by=user)
         .exclude(agenda="", video_link="")
         .update(agenda="", video_link="")
+    )
+    removed["concern_text"] = (
+        PairConcern.objects.filter(raised_by=user).exclude(words="").update(words="")
     )
     removed["survey_text"] = (
         Answer.objects.filter(response__invitation__user=user).exclude(text="").update(text="")

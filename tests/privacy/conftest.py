@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from applications.models import BackgroundGroup
-from meetings.models import ActionItem, Expectations, Goal, GoalComment
+from meetings.models import ActionItem, Expectations, Goal, GoalComment, PairConcern
 from outcomes.models import Answer, Certificate, Invitation, Question, Response, Survey
 from tests.factories import MeetingFactory, PairFactory
 
@@ -65,6 +65,13 @@ def pair_with_history(db):
     goal = Goal.objects.create(match=pair, title="Get a residency", description="PGY1 in Denver")
     ActionItem.objects.create(goal=goal, title="Write a personal statement")
     GoalComment.objects.create(goal=goal, author=mentor, body="Start with your why")
+    PairConcern.objects.create(
+        match=pair,
+        raised_by=mentee,
+        kind=PairConcern.Kind.NOT_RESPONDING,
+        words="No answer to three emails",
+        created_at=timezone.now(),
+    )
     _answer(_survey(pair.cohort, "confidential"), mentee, pair, number=2, text="My mentor is late")
     _answer(_survey(pair.cohort, "anonymous"), mentee, pair, number=4, text="Anonymous words")
     Certificate.objects.create(

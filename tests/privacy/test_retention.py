@@ -72,6 +72,7 @@ def test_retention_removes_exactly_the_private_text_and_keeps_what_reports_need(
         "goal_text": 1,
         "action_item_text": 1,
         "goal_comments": 1,
+        "concern_text": 1,
         "expectations_text": 1,
         "confidential_survey_text": 1,
         "application_self_identification": 1,
