@@ -38,7 +38,7 @@ from notifications.models import Notification
 from notifications.services import notification_still_due_register, notifications_cancel, notify
 
 from .models import Match
-from .scoring import public_reasons
+from .reasons import public_reasons
 
 # The reasons for a pair an announcement quotes, best first.
 ANNOUNCEMENT_REASONS_SHOWN = 3

@@ -13,7 +13,8 @@ from cohorts.models import Cohort
 from .assignment import ALGORITHMS
 from .exceptions import MatchingError
 from .models import Algorithm
-from .scoring import FORBIDDEN, Encoder, Weights, explain, pair_details, score_matrix
+from .reasons import explain
+from .scoring import FORBIDDEN, Encoder, Weights, pair_details, score_matrix
 from .selectors import (
     CohortInputs,
     cohort_inputs,

@@ -20,7 +20,8 @@ from ..decisions import matches_approve, matches_reject
 from ..engine import Proposal
 from ..exceptions import MatchingError
 from ..models import Match
-from ..scoring import COMPONENT_LABELS, COMPONENTS, public_reasons
+from ..reasons import public_reasons
+from ..scoring import COMPONENT_LABELS, COMPONENTS
 
 SELF_IDENTIFICATION_PERMISSION = "applications.view_self_identification"
 # A pair's reasons and score components carry what self-identification contributed.
