@@ -48,7 +48,7 @@ class ProgressFilter(admin.SimpleListFilter):
     AT TIME ZONE would make it database-specific), on every month of the period (any month
     under the minimum, the last finished month) and on rounded paces. Spelled again in SQL
     it would be a second definition of the rule to drift from the one pages and emails show.
-    The list it ends with holds at most the pairs on the page's filtered list."""
+    The list it ends with holds at most the pairs the other filters leave."""
 
     title = "progress"
     parameter_name = "progress"
