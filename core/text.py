@@ -90,8 +90,9 @@ def day_in_year_and_time_text(moment: datetime, zone: zoneinfo.ZoneInfo | None =
 
 
 def upcoming_moment_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
-    """ "Thursday, November 12 at 5:00 PM MST": a moment coming up this year, in an email."""
-    return date_format(_local(moment, zone), r"l, F j \a\t " + TIME_FORMAT)
+    """ "Thursday, November 12, 5:00 PM MST": a moment coming up this year, said like
+    `moment_with_weekday_text` without the year."""
+    return date_format(_local(moment, zone), "l, F j, " + TIME_FORMAT)
 
 
 def period_text(start: date, end: date) -> str:

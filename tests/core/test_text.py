@@ -64,7 +64,7 @@ def test_a_moment_reads_with_its_time_and_zone():
 def test_a_moment_this_week_or_this_year_reads_without_its_year():
     assert weekday_text(MOMENT, DENVER) == "Wednesday"
     assert time_text(MOMENT, DENVER) == "9:59 PM MDT"
-    assert upcoming_moment_text(MOMENT, DENVER) == "Wednesday, September 9 at 9:59 PM MDT"
+    assert upcoming_moment_text(MOMENT, DENVER) == "Wednesday, September 9, 9:59 PM MDT"
     with timezone.override(TOKYO):
         assert day_in_year_and_time_text(MOMENT) == "September 10 at 12:59 PM"
 
