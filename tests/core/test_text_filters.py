@@ -3,7 +3,9 @@
 import zoneinfo
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.template import Context, Template
 from django.utils import timezone
 
@@ -44,3 +46,14 @@ def test_a_moment_is_shown_in_the_active_zone_or_a_timezone_block():
 def test_nothing_shows_nothing_so_a_default_can_follow():
     assert render('{{ m|moment|default:"None yet" }}', m=None) == "None yet"
     assert render('{{ m|day|default:"-" }}', m="") == "-"
+
+
+def test_no_template_spells_a_date_by_hand():
+    templates = Path(settings.BASE_DIR) / "templates"
+    by_hand = [
+        f"{path.relative_to(templates)}:{number}"
+        for path in sorted(templates.rglob("*.html")) + sorted(templates.rglob("*.txt"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "|date:" in line
+    ]
+    assert by_hand == []
