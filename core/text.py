@@ -16,7 +16,8 @@ from django.utils.dateformat import format as date_format
 DAY_FORMAT = "F j, Y"  # September 9, 2026
 DAY_IN_YEAR_FORMAT = "F j"  # September 9
 MONTH_FORMAT = "F Y"  # September 2026
-TIME_FORMAT = "g:i A T"  # 9:59 PM MDT
+CLOCK_FORMAT = "g:i A"  # 9:59 PM
+TIME_FORMAT = f"{CLOCK_FORMAT} T"  # 9:59 PM MDT
 
 
 def _local(value: date | datetime, zone: zoneinfo.ZoneInfo | None = None) -> date | datetime:
@@ -41,6 +42,11 @@ def month_text(month: date) -> str:
     return date_format(month, MONTH_FORMAT)
 
 
+def month_short_text(month: date) -> str:
+    """ "Sep 2026": a month in a cell too small for its whole name."""
+    return date_format(month, "M Y")
+
+
 def month_name_text(month: date) -> str:
     """ "September": a month of the year the reader is in."""
     return date_format(month, "F")
@@ -53,9 +59,14 @@ def moment_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
 
 
 def moment_with_weekday_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
-    """ "Wednesday, September 9, 2026 at 9:59 PM MDT": a moment a person must act by."""
-    local = _local(moment, zone)
-    return f"{date_format(local, 'l, ' + DAY_FORMAT)} at {date_format(local, TIME_FORMAT)}"
+    """ "Wednesday, September 9, 2026, 9:59 PM MDT": a moment a person must act by or attend,
+    the same on pages and in emails."""
+    return f"{weekday_text(moment, zone)}, {moment_text(moment, zone)}"
+
+
+def day_with_weekday_text(value: date | datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
+    """ "Wednesday, September 9, 2026": the day of something that happens on it."""
+    return f"{weekday_text(value, zone)}, {day_text(value, zone)}"
 
 
 def time_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
@@ -63,8 +74,13 @@ def time_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
     return date_format(_local(moment, zone), TIME_FORMAT)
 
 
-def weekday_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
-    """ "Wednesday": the day of the week of a moment within the coming week."""
+def clock_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
+    """ "9:59 PM": a time without its zone, where a time next to it names the zone."""
+    return date_format(_local(moment, zone), CLOCK_FORMAT)
+
+
+def weekday_text(moment: date | datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
+    """ "Wednesday": the day of the week of a day, or of a moment in the given (or active) zone."""
     return date_format(_local(moment, zone), "l")
 
 
@@ -74,8 +90,9 @@ def day_in_year_and_time_text(moment: datetime, zone: zoneinfo.ZoneInfo | None =
 
 
 def upcoming_moment_text(moment: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
-    """ "Thursday, November 12 at 5:00 PM MST": a moment coming up this year, in an email."""
-    return date_format(_local(moment, zone), r"l, F j \a\t " + TIME_FORMAT)
+    """ "Thursday, November 12, 5:00 PM MST": a moment coming up this year, said like
+    `moment_with_weekday_text` without the year."""
+    return date_format(_local(moment, zone), "l, F j, " + TIME_FORMAT)
 
 
 def period_text(start: date, end: date) -> str:

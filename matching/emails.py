@@ -15,7 +15,6 @@ import zoneinfo
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +37,7 @@ from notifications.models import Notification
 from notifications.services import notification_still_due_register, notifications_cancel, notify
 
 from .models import Match
-from .scoring import public_reasons
+from .reasons import public_reasons
 
 # The reasons for a pair an announcement quotes, best first.
 ANNOUNCEMENT_REASONS_SHOWN = 3
@@ -150,21 +149,6 @@ def announcements_record(match: Match, *, now: datetime) -> list[Notification]:
         )
         for role, application in ((Role.MENTOR, match.mentor), (Role.MENTEE, match.mentee))
     ]
-
-
-def match_announce(*, match_id: int, now: datetime | None = None) -> list[Notification]:
-    """Record the two announcement emails of a released match, one to each member.
-
-    Release records them itself; this serves announcement tasks queued before it did. Safe to
-    run twice: the keys (`announcement_key`) make the second run find the emails already
-    recorded. A match ended before this runs is not announced.
-    """
-    now = now or timezone.now()
-    match = Match.objects.with_people().filter(pk=match_id).first()
-    if match is None or match.status != Match.Status.APPROVED or match.notified_at is None:
-        return []
-    with transaction.atomic():
-        return announcements_record(match, now=now)
 
 
 def match_announcement_still_due(notification: Notification) -> bool:

@@ -14,7 +14,8 @@ from .assignment import ALGORITHMS, OBJECTIVES
 from .audit import run_audit
 from .exceptions import MatchingError
 from .models import Algorithm
-from .scoring import FORBIDDEN, Encoder, Weights, explain, pair_details, score_matrix
+from .reasons import explain
+from .scoring import FORBIDDEN, Encoder, Weights, pair_details, score_matrix
 from .selectors import (
     CohortInputs,
     cohort_inputs,

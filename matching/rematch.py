@@ -19,7 +19,8 @@ from .emails import announcements_record
 from .ending import match_close
 from .exceptions import MatchingError
 from .models import Match
-from .scoring import Encoder, explain, pair_details
+from .reasons import explain
+from .scoring import Encoder, pair_details
 from .selectors import cohort_inputs, cohort_weights, person_from_application
 
 # The rematch page lists this many partners, best first.

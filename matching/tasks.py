@@ -5,7 +5,6 @@ from django.utils import timezone
 from cohorts.models import Cohort
 
 from .emails import (
-    match_announce,
     orientation_cohorts_due,
     orientation_participant_ids,
     orientation_remind,
@@ -30,13 +29,6 @@ def run_matching(run_id: int) -> str:
 # Releasing and announcing. Each email has its idempotency key, so every task here is safe to
 # run twice, and each periodic job only finds what is due and queues one task per cohort, match
 # or member.
-
-
-@shared_task
-def announce_match(match_id: int) -> int:
-    """The two announcement emails of one released match. Release records them itself now;
-    this stays for tasks queued before it did."""
-    return len(match_announce(match_id=match_id))
 
 
 @shared_task

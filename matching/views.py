@@ -5,7 +5,7 @@ from django.shortcuts import render
 from applications.models import Application, Role
 from applications.views import _get_application_for_user
 
-from .scoring import public_reasons
+from .reasons import public_reasons
 from .selectors import released_match_for
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from applications.models import Application, BackgroundGroup, MemberProfile
 from applications.services import profile_snapshot
-from matching.emails import match_announce
+from matching.emails import announcements_record
 from matching.models import Match, MatchRun
 from meetings.admin import MeetingAdmin
 from meetings.models import ActionItem, Expectations, Goal, GoalComment, Meeting
@@ -220,7 +220,8 @@ def world():
         now=planned.starts_at - timedelta(hours=23),
     )
     assert Notification.objects.filter(kind="meeting_reminder").exists()
-    match_announce(match_id=pair.pk)  # the reasons it quotes leave self-identification out
+    # The announcement, as release records it: the reasons it quotes leave self-identification out.
+    announcements_record(pair, now=timezone.now())
     Notification.objects.create(
         kind="orientation_reminder",
         idempotency_key="orientation-reminder:test",

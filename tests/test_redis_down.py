@@ -21,7 +21,7 @@ from django.core.cache import cache
 from applications.models import Application, PracticeArea
 from mentorship.settings import redis_cache
 from notifications.models import Notification
-from tests.applications.test_views import MENTEE_POST
+from tests.applications.posts import MENTEE_POST
 from tests.factories import PASSWORD, CohortFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from accounts import admin_privacy
+from applications.admin.common import SELF_IDENTIFICATION_PERMISSION
 from cohorts.models import Cohort
 from core.validators import id_or_none
 
@@ -20,9 +21,9 @@ from ..decisions import matches_approve, matches_reject
 from ..engine import Proposal
 from ..exceptions import MatchingError
 from ..models import Match
-from ..scoring import COMPONENT_LABELS, COMPONENTS, public_reasons
+from ..reasons import public_reasons
+from ..scoring import COMPONENT_LABELS, COMPONENTS
 
-SELF_IDENTIFICATION_PERMISSION = "applications.view_self_identification"
 # A pair's reasons and score components carry what self-identification contributed.
 admin_privacy.private_fields(SELF_IDENTIFICATION_PERMISSION, Match, ["reasons", "components"])
 

@@ -60,7 +60,14 @@ class ProgressFilter(admin.SimpleListFilter):
     """By ledger status, which is computed, not stored: the ledgers of every pair the other
     filters leave, their minutes read through a subquery of those pairs (not a list of their
     ids, which a large program would take past the database's parameter limit), then the ids
-    of the pairs with the status chosen."""
+    of the pairs with the status chosen.
+
+    The status stays in Python (`meetings.ledger`), not in an annotation: it turns on "today"
+    in each pair's own time zone (SQLite, which the tests use, has no zone data; PostgreSQL's
+    AT TIME ZONE would make it database-specific), on every month of the period (any month
+    under the minimum, the last finished month) and on rounded paces. Spelled again in SQL
+    it would be a second definition of the rule to drift from the one pages and emails show.
+    The list it ends with holds at most the pairs the other filters leave."""
 
     title = "progress"
     parameter_name = "progress"

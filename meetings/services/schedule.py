@@ -5,6 +5,7 @@ Either member plans and logs; a meeting counts once in the ledger, so a second l
 time is refused and the partner confirms instead. Every change locks the pair's row first.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -114,15 +115,32 @@ def _check_held(match: Match, starts_at: datetime, now: datetime) -> date:
     return _check_in_period(match, starts_at)
 
 
-def _write_log(meeting: Meeting, *, held_on: date, **log) -> None:
-    """Set a held meeting's facts (starts_at, duration_minutes, format) and its shared text
-    (topics, notes, next_steps), then validate and save it."""
-    meeting.status = Meeting.Status.HELD
-    meeting.held_on = held_on
-    for name, value in log.items():
-        setattr(meeting, name, value)
-    meeting.full_clean(exclude=["match", "created_by"])
-    meeting.save()
+def _write_log(
+    match: Match,
+    user,
+    meeting: Meeting | None,
+    *,
+    now: datetime,
+    prepare: Callable[[Meeting | None], Meeting],
+    log: dict,
+) -> Meeting:
+    """What logging a meeting and changing a log share. The day it counts on is checked; then,
+    under the pair lock, `prepare` readies the meeting (finds it, checks it may be written), no
+    other meeting may overlap it, and `log` (starts_at, duration_minutes, format and the shared
+    topics, notes, next_steps) is validated and saved as held."""
+    starts_at, duration_minutes = log["starts_at"], log["duration_minutes"]
+    held_on = _check_held(match, starts_at, now)
+    with transaction.atomic():
+        lock_match(match)
+        meeting = prepare(meeting)
+        _check_no_overlap(match, starts_at, duration_minutes, exclude=meeting.pk, user=user)
+        meeting.status = Meeting.Status.HELD
+        meeting.held_on = held_on
+        for name, value in log.items():
+            setattr(meeting, name, value)
+        meeting.full_clean(exclude=["match", "created_by"])
+        meeting.save()
+    return meeting
 
 
 def meeting_plan(
@@ -205,10 +223,11 @@ def meeting_log(
     now = now or timezone.now()
     require_active(match)
     require_role(match, user, "mentor", "mentee")
-    held_on = _check_held(match, starts_at, now)
-    with transaction.atomic():
-        lock_match(match)
-        if meeting is not None:
+
+    def prepare(meeting: Meeting | None) -> Meeting:
+        if meeting is None:
+            meeting = Meeting(match=match, created_by=user)
+        else:
             meeting = Meeting.objects.select_for_update().get(pk=meeting.pk, match=match)
             if meeting.status == Meeting.Status.CANCELLED:
                 raise WorkspaceError(
@@ -216,24 +235,13 @@ def meeting_log(
                 )
             if meeting.status != Meeting.Status.PLANNED:
                 raise _meeting_exists_error(match, meeting, user, planning=False)
-        _check_no_overlap(
-            match, starts_at, duration_minutes, exclude=meeting and meeting.pk, user=user
-        )
-        if meeting is None:
-            meeting = Meeting(match=match, created_by=user)
         meeting.logged_at = now
         meeting.logged_by = user
-        _write_log(
-            meeting,
-            held_on=held_on,
-            starts_at=starts_at,
-            duration_minutes=duration_minutes,
-            format=format,
-            topics=topics,
-            notes=notes,
-            next_steps=next_steps,
-        )
-    return meeting
+        return meeting
+
+    log = {"starts_at": starts_at, "duration_minutes": duration_minutes, "format": format}
+    log |= {"topics": topics, "notes": notes, "next_steps": next_steps}
+    return _write_log(match, user, meeting, now=now, prepare=prepare, log=log)
 
 
 def _require_log_author_in_window(meeting: Meeting, user, now: datetime) -> None:
@@ -262,10 +270,8 @@ def meeting_log_update(
     match = meeting.match
     require_active(match)
     _require_log_author_in_window(meeting, user, now)
-    held_on = _check_held(match, starts_at, now)
-    with transaction.atomic():
-        lock_match(match)
-        _check_no_overlap(match, starts_at, duration_minutes, exclude=meeting.pk, user=user)
+
+    def prepare(meeting: Meeting) -> Meeting:
         if (meeting.starts_at, meeting.duration_minutes, meeting.format) != (
             starts_at,
             duration_minutes,
@@ -274,17 +280,11 @@ def meeting_log_update(
             # The partner confirmed the date and length, not what they have become.
             meeting.confirmed_at = None
             meeting.confirmed_by = None
-        _write_log(
-            meeting,
-            held_on=held_on,
-            starts_at=starts_at,
-            duration_minutes=duration_minutes,
-            format=format,
-            topics=topics,
-            notes=notes,
-            next_steps=next_steps,
-        )
-    return meeting
+        return meeting
+
+    log = {"starts_at": starts_at, "duration_minutes": duration_minutes, "format": format}
+    log |= {"topics": topics, "notes": notes, "next_steps": next_steps}
+    return _write_log(match, user, meeting, now=now, prepare=prepare, log=log)
 
 
 def meeting_delete(*, meeting: Meeting, user, now: datetime | None = None) -> None:

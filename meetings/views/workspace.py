@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching.models import Match
-from matching.scoring import public_reasons
+from matching.reasons import public_reasons
 
 from .. import selectors, services
 from ..forms import ExpectationsForm

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from applications.models import Application, Location, MemberProfile, Membership
 from applications.roster import RosterImportError, roster_import
-from tests.factories import CohortFactory, StaffFactory
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 # (IsADirectoryError), a name longer than a file name may be (OSError), a data file of the
 # zone package that is not a zone (ValueError), a path out of the zone directory.
 NOT_ZONES = ["America", "x" * 64, "zone1970.tab", "../../etc", "Mars/Olympus_Mons"]
-
-
-@pytest.fixture
-def cohort():
-    return CohortFactory(slug="fall", name="Fall cohort")
 
 
 def test_a_mentor_who_leaves_the_number_of_mentees_empty_saves_the_draft(client, member, cohort):

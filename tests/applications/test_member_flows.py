@@ -8,25 +8,11 @@ from django.core import mail
 from django.utils import timezone
 
 from applications.models import Application
+from tests.applications.posts import MENTEE_POST
 from tests.browser import assert_valid_html
 from tests.factories import ApplicationFactory, CohortFactory
 
 pytestmark = pytest.mark.django_db
-
-MENTEE_POST = {
-    "goals": "Prepare for residency interviews.",
-    "background_importance": "2",
-    "region_importance": "1",
-    "interests_importance": "1",
-    "availability": "Tuesday evenings",
-    "agrees_to_commitment": "on",
-    "agrees_to_confidentiality": "on",
-}
-
-
-@pytest.fixture
-def cohort():
-    return CohortFactory(slug="fall", name="Fall cohort")
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def test_seven_days_before_the_deadline_each_draft_gets_one_reminder_and_no_one_
     assert email.subject == "7 days left to submit your application to Fall 2026 Pilot"
     assert email.body.startswith("Hello Dana,")
     # The member lives in Colorado: 11:59 PM in New York is 9:59 PM there.
-    assert "Wednesday, September 9, 2026 at 9:59 PM MDT, 7 days from now" in email.body
+    assert "Wednesday, September 9, 2026, 9:59 PM MDT, 7 days from now" in email.body
     apply_url = f"http://127.0.0.1:8000/cohorts/{cohort.slug}/apply/mentee/"
     assert f"Continue your application: {apply_url}" in email.body
     assert "Everything needed is filled in" in email.body
@@ -221,7 +221,7 @@ def test_dates_are_in_the_members_own_time_zone(cohort, django_capture_on_commit
     run_job(DEADLINE - timedelta(hours=23), django_capture_on_commit_callbacks)
 
     [email] = mail.outbox
-    assert "Thursday, September 10, 2026 at 5:59 AM CEST" in email.body
+    assert "Thursday, September 10, 2026, 5:59 AM CEST" in email.body
 
 
 @pytest.mark.parametrize("drafts_count", [5, 50])

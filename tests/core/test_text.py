@@ -10,9 +10,11 @@ from django.utils import timezone
 from accounts.models import User
 from core.dates import member_zone, month_after, program_zone
 from core.text import (
+    clock_text,
     day_in_year_and_time_text,
     day_in_year_text,
     day_text,
+    day_with_weekday_text,
     duration_text,
     first_name,
     hours_text,
@@ -20,6 +22,7 @@ from core.text import (
     moment_text,
     moment_with_weekday_text,
     month_name_text,
+    month_short_text,
     month_text,
     period_text,
     time_left_text,
@@ -39,6 +42,8 @@ def test_a_day_reads_month_day_year_without_a_leading_zero():
     assert day_in_year_text(date(2026, 9, 9)) == "September 9"
     assert month_text(date(2026, 9, 1)) == "September 2026"
     assert month_name_text(date(2026, 9, 1)) == "September"
+    assert month_short_text(date(2026, 9, 1)) == "Sep 2026"
+    assert day_with_weekday_text(date(2026, 9, 9)) == "Wednesday, September 9, 2026"
     assert period_text(date(2027, 1, 15), date(2027, 7, 15)) == "January 15, 2027 to July 15, 2027"
 
 
@@ -51,15 +56,15 @@ def test_the_day_of_a_moment_is_the_day_in_the_readers_zone():
 
 def test_a_moment_reads_with_its_time_and_zone():
     assert moment_text(MOMENT, DENVER) == "September 9, 2026, 9:59 PM MDT"
-    assert moment_with_weekday_text(MOMENT, DENVER) == (
-        "Wednesday, September 9, 2026 at 9:59 PM MDT"
-    )
+    assert moment_with_weekday_text(MOMENT, DENVER) == ("Wednesday, September 9, 2026, 9:59 PM MDT")
+    assert day_with_weekday_text(MOMENT, TOKYO) == "Thursday, September 10, 2026"
+    assert clock_text(MOMENT, DENVER) == "9:59 PM"
 
 
 def test_a_moment_this_week_or_this_year_reads_without_its_year():
     assert weekday_text(MOMENT, DENVER) == "Wednesday"
     assert time_text(MOMENT, DENVER) == "9:59 PM MDT"
-    assert upcoming_moment_text(MOMENT, DENVER) == "Wednesday, September 9 at 9:59 PM MDT"
+    assert upcoming_moment_text(MOMENT, DENVER) == "Wednesday, September 9, 9:59 PM MDT"
     with timezone.override(TOKYO):
         assert day_in_year_and_time_text(MOMENT) == "September 10 at 12:59 PM"
 

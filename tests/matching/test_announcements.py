@@ -104,7 +104,7 @@ def test_the_mentee_learns_who_their_mentor_is_how_to_reach_them_and_what_to_do_
     assert workspace in body
     # The announcement is the orientation invitation, in the mentee's own time zone.
     assert (
-        "You are invited to the training orientation on Saturday, October 3, 2026 at 10:00 AM "
+        "You are invited to the training orientation on Saturday, October 3, 2026, 10:00 AM "
         "MDT (1 hour 30 minutes)" in body
     )
     assert "Join: https://meet.example.org/pilot-orientation" in body
@@ -140,7 +140,7 @@ def test_the_mentor_learns_who_their_mentee_is_and_that_the_mentee_leads(
     assert email.body.startswith("Hello Omar,")
     assert "maya@example.test" in email.body
     assert "Your mentee leads the meetings: Maya will write to you" in email.body
-    assert "Saturday, October 3, 2026 at 12:00 PM EDT" in email.body  # New York time
+    assert "Saturday, October 3, 2026, 12:00 PM EDT" in email.body  # New York time
     calendar_event(email)
     assert set(Notification.objects.values_list("idempotency_key", "kind", "optional")) == {
         (f"match-announcement:{pair.pk}:mentor", "match_announcement", False),
@@ -235,7 +235,7 @@ def test_the_day_before_each_member_is_reminded_once_with_the_calendar_file(
     email = email_to(mentee)
     assert email.subject == "Reminder: the Pilot cohort orientation is tomorrow at 10:00 AM MDT"
     assert email.body.startswith("Hello Maya,")
-    assert "When: Saturday, October 3, 2026 at 10:00 AM MDT (1 hour 30 minutes)" in email.body
+    assert "When: Saturday, October 3, 2026, 10:00 AM MDT (1 hour 30 minutes)" in email.body
     assert "Join: https://meet.example.org/pilot-orientation" in email.body
     assert f"http://127.0.0.1:8000/mentorship/{released.pk}/" in email.body
     assert "/unsubscribe/" in email.body  # a reminder the member may turn off

@@ -21,7 +21,6 @@ from matching.ending import match_end
 from matching.models import Match
 from matching.release import matches_release
 from matching.tasks import (
-    announce_match,
     release_cohort_matches,
     release_due_matches,
 )
@@ -153,16 +152,6 @@ def test_releasing_twice_releases_and_sends_nothing_more(
     assert {p.pk: Match.objects.get(pk=p.pk).notified_at for p in pairs} == first
     assert len(mail.outbox) == 4
     assert Notification.objects.count() == 4
-
-
-def test_running_the_announcement_task_twice_sends_each_member_one_email(
-    cohort, pairs, django_capture_on_commit_callbacks
-):
-    release(cohort, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        announce_match.delay(pairs[0].pk)
-        announce_match.delay(pairs[0].pk)
-    assert len(mail.outbox) == 4
 
 
 def test_a_match_approved_after_the_release_is_released_by_the_next_one(
@@ -347,7 +336,6 @@ def test_announcements_lost_with_the_broker_are_sent_by_the_sweeper_at_any_hour(
     evening = datetime(2026, 9, 26, 22, 30, tzinfo=NEW_YORK)
     with (
         time_machine.travel(evening, tick=False),
-        mock.patch.object(announce_match, "delay", side_effect=ConnectionError("broker down")),
         mock.patch.object(send_notification, "delay", side_effect=ConnectionError("broker down")),
         django_capture_on_commit_callbacks(execute=True),
     ):

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from matching.reasons import explain
 from matching.scoring import (
     AREA_SHARE,
     CAREER_SHARE,
@@ -27,7 +28,6 @@ from matching.scoring import (
     Names,
     Person,
     Weights,
-    explain,
     mentee_weights,
     pair_details,
     score_matrix,

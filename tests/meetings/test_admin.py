@@ -438,7 +438,7 @@ def test_the_pair_page_shows_facts_and_counts_but_nothing_the_pair_wrote(
     assert "Minimum met" in content and "Upcoming" in content
     assert "Video call" in content and "Phone" in content and "45 min" in content
     assert "Planned" in content and "Held" in content
-    assert "Oct. 8, 2026" in content  # the day it counts on
+    assert "October 8, 2026" in content  # the day it counts on
     assert response.context["goal_counts"] == [
         ("Not started", 1),
         ("In progress", 1),
@@ -673,7 +673,7 @@ def test_staff_find_a_pair_at_risk_read_its_page_and_correct_a_meeting_in_chromi
     expect(page.get_by_role("table", name="Hours month by month")).to_contain_text("October 2026")
     assert_accessible(page, context="pair page")
 
-    page.get_by_role("link", name="Oct. 8, 2026").click()
+    page.get_by_role("link", name="October 8, 2026").click()
     page.get_by_label("Duration (minutes)").fill("400")
     page.get_by_role("button", name="Save the correction").click()
     expect(page.get_by_text("A meeting lasts at most 300 minutes.")).to_be_visible()

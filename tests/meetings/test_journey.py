@@ -87,7 +87,7 @@ def test_a_pair_plans_logs_and_confirms_a_meeting_and_the_progress_moves(page, t
         page.get_by_role("link", name="My mentorship").click()
         expect(page.get_by_role("heading", name="Please confirm 1 meeting")).to_be_visible()
         _check(page, "workspace with a meeting to confirm")
-        page.get_by_role("button", name="Confirm the meeting of Dec 8").click()
+        page.get_by_role("button", name="Confirm the meeting of December 8").click()
         expect(page.get_by_text("Thank you: the meeting is confirmed.")).to_be_visible()
         expect(page.get_by_text("3 h 15 min of 6 h met (54%)")).to_be_visible()
         december = page.get_by_role("listitem").filter(has_text="Dec 2026")

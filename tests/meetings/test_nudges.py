@@ -162,7 +162,7 @@ def test_a_pair_that_met_november_gets_only_the_summaries(
     [summary] = _emails_to(_mentee(pair))
     assert "Status: On track." in summary.body
     # The next meeting in the member's own time zone.
-    assert "Next meeting: Tuesday, December 8 at 5:00 PM MST" in summary.body
+    assert "Next meeting: Tuesday, December 8, 5:00 PM MST" in summary.body
 
 
 def test_a_pair_behind_pace_for_the_total_gets_the_firmer_note_instead_of_the_nudge(

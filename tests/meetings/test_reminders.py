@@ -88,7 +88,7 @@ def test_23_hours_before_both_members_get_a_reminder_with_the_calendar_file(
     assert to_mentee.subject == "Reminder: your meeting with Omar Mentor tomorrow at 5:00 PM MDT"
     assert to_mentee.body.startswith("Hello Maya,")
     assert "you are meeting your mentor, Omar Mentor, tomorrow at 5:00 PM MDT" in to_mentee.body
-    assert "When: Thursday, October 15, 2026 at 5:00 PM MDT (45 minutes)" in to_mentee.body
+    assert "When: Thursday, October 15, 2026, 5:00 PM MDT (45 minutes)" in to_mentee.body
     assert "How: Video call, join at https://meet.example.org/maya-omar" in to_mentee.body
     assert "Agenda:\nResidency interviews & CV" in to_mentee.body  # not HTML-escaped
     meeting_url = f"http://127.0.0.1:8000/mentorship/{meeting.match_id}/meetings/{meeting.pk}/"
@@ -102,7 +102,7 @@ def test_23_hours_before_both_members_get_a_reminder_with_the_calendar_file(
     to_mentor = email_to(mentor)
     assert to_mentor.subject == "Reminder: your meeting with Maya Mentee tomorrow at 7:00 PM EDT"
     assert "your mentee, Maya Mentee" in to_mentor.body
-    assert "Thursday, October 15, 2026 at 7:00 PM EDT" in to_mentor.body
+    assert "Thursday, October 15, 2026, 7:00 PM EDT" in to_mentor.body
 
     [(filename, content, mimetype)] = to_mentor.attachments
     assert (filename, mimetype) == (f"mentorship-meeting-{meeting.pk}.ics", "text/calendar")
