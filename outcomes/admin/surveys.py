@@ -18,6 +18,8 @@ from django.utils.html import format_html
 
 from accounts import admin_privacy
 from cohorts.models import Cohort
+from core.access import access_record
+from core.models import AccessRecord
 from core.spreadsheets import csv_response
 from core.validators import id_or_none
 
@@ -163,6 +165,13 @@ class SurveyAdmin(admin_privacy.ModelAdmin):
 
     def export_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         survey = self._get_survey(request, object_id)
+        if not survey.is_anonymous:
+            # A confidential survey's answers come with the names of who gave them.
+            access_record(
+                request=request,
+                kind=AccessRecord.Kind.MEMBER_EXPORT,
+                description=f"Answers CSV of the confidential survey {survey.pk} ({survey})",
+            )
         return csv_response(f"survey-{survey.pk}-answers", survey_export_rows(survey))
 
     def add_standard_view(self, request: HttpRequest) -> HttpResponse:

@@ -12,6 +12,7 @@ import time_machine
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from core.models import AccessRecord
 from meetings.digest import staff_digest_compute
 from outcomes.models import Answer, Invitation, Survey
 from outcomes.selectors import survey_results, survey_summary
@@ -92,6 +93,10 @@ def test_the_csv_of_a_confidential_survey_says_who_answered_what(admin_client):
     maya = next(row for row in rows if row[1] == "maya@example.test")
     assert maya[4] == "2"
     assert SECRET in maya
+    # Names with answers are member data: the export is on the record of staff access.
+    record = AccessRecord.objects.get()
+    assert record.kind == AccessRecord.Kind.MEMBER_EXPORT
+    assert str(survey.pk) in record.description
 
 
 def test_no_staff_page_or_export_ties_an_anonymous_answer_to_a_person(admin_client):
