@@ -268,6 +268,7 @@ def _cohort_form(cohort: Cohort, **changes) -> dict:
         "weight_interests": "30",
         "weight_shared_background": "10",
         "min_match_score": "30",
+        "matching_objective": "total",
         "orientation_duration": "60",
         "orientation_link": "",
         "orientation_details": "",

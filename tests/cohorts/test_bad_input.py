@@ -50,6 +50,7 @@ def _form(day: str) -> dict:
         "weight_interests": "30",
         "weight_shared_background": "10",
         "min_match_score": "30",
+        "matching_objective": "total",
     }
 
 
