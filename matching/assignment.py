@@ -111,7 +111,7 @@ def _with_priority(
 
     A pair's bonus is how many of its two people have priority; P = 2 * pairs + 1 exceeds any
     total bonus, so no weight difference is ever traded for it. The weights grow by P, so this
-    is only done while the total cost stays in OR-tools' range (cohorts up to about 3,500
+    is only done while the total cost stays in OR-tools' range (cohorts up to about 3,000
     pairs); a larger cohort is matched on the same optimum with ties left to the solver.
     """
     bonus = np.zeros(rows.size, dtype=np.int64)
