@@ -316,3 +316,18 @@ def test_with_a_minimum_of_zero_everyone_with_zero_scores_is_still_matched(algor
     pairs = algorithm(scores, capacity, 0)
     assert len(pairs) == 3
     assert_feasible(scores, capacity, 0, pairs)
+
+
+def test_priority_breaks_ties_on_the_flow_only_while_its_weights_stay_in_range():
+    rows, cols = np.array([0, 1]), np.array([0, 0])
+    weights = np.array([500, 500], dtype=np.int64)
+    priority = np.array([False, True])
+    widened = assignment._with_priority(weights, rows, cols, 2, 4, priority, None)
+    # P = 2 * 2 + 1: the same order of weights, the priority mentee one higher.
+    assert widened.tolist() == [2500, 2501]
+    # Weights a 64-bit total could not hold times P: priority is left out, the optimum kept.
+    huge = np.array([10**13, 10**13], dtype=np.int64)
+    unchanged = assignment._with_priority(huge, rows, cols, 10_000, 20_000, priority, None)
+    assert unchanged.tolist() == huge.tolist()
+    # Nobody with priority: the weights as they were.
+    assert assignment._with_priority(weights, rows, cols, 2, 4, None, None) is weights
