@@ -44,7 +44,7 @@ demo: sync
 	@$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: sync npm
-	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: sync
 	.venv/bin/ruff check .
