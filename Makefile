@@ -7,6 +7,8 @@ UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 PY := .venv/bin/python
 # The suite runs in parallel processes (pytest-xdist), one per core up to four; each has its own
 # test database and Redis database. PYTEST_WORKERS=0 runs it in this one process.
+# Plain load distribution, not work stealing: each process then runs its tests in collection
+# order, in which pytest-django puts the tests that empty the tables after the others.
 PYTEST_WORKERS ?= $(shell python3 -c 'import os; print(min(4, len(os.sched_getaffinity(0))))')
 DEV_ENV := DEBUG=1
 
@@ -44,7 +46,7 @@ demo: sync
 	@$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: sync npm
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: sync
 	.venv/bin/ruff check .
