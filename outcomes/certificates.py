@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -112,14 +112,6 @@ def achievements_for(
             met=ledger.status == LedgerStatus.MET,
         )
     return result
-
-
-def certificate_counts(*, cohort: Cohort) -> dict[str, int]:
-    """`{"issued": n, "revoked": n}` for the program report."""
-    row = Certificate.objects.filter(cohort=cohort).aggregate(
-        issued=Count("pk"), revoked=Count("pk", filter=Q(revoked_at__isnull=False))
-    )
-    return {"issued": row["issued"], "revoked": row["revoked"]}
 
 
 # ---------------------------------------------------------------------------------------------
