@@ -7,8 +7,9 @@ times, x >= 0", any u >= 0 (per mentee) and v >= 0 (per mentor) with u_i + v_j >
 acceptable pair bound every assignment's total by sum u + sum c_j v_j (weak duality). When that
 bound equals the run's total, no assignment can do better. The duals are shortest-path
 distances in the residual graph of the assignment (Bellman-Ford, vectorised); they exist
-exactly when the assignment is optimal, and the bound is then checked arc by arc.
-"""
+exactly when the assignment is optimal. `assignment.solve_exact` computes them on the pairs
+its flow was solved on and checks them against every acceptable pair of the score matrix; the
+run's audit reports that proof and the bound it gives in hundredths of score."""
 
 from dataclasses import dataclass
 
@@ -143,42 +144,6 @@ def blocking_pairs(
     return int(blocking.sum())
 
 
-def _certify(
-    scores: np.ndarray,
-    capacity: np.ndarray,
-    min_score: int,
-    pairs: list[tuple[int, int]],
-    arcs: tuple[np.ndarray, np.ndarray, np.ndarray],
-    *,
-    algorithm: str,
-    objective: str,
-) -> tuple[bool, int]:
-    """(proved optimal, upper bound on the total in hundredths) for the run's objective.
-
-    Best total: the duals of the assignment itself. Best for the worst-off: the lowest score
-    and the number of pairs come from the threshold search; the certificate proves the total
-    is the greatest among assignments of that many pairs using only pairs at or above that
-    lowest score (weights `B + score`, the bound less B per pair). Greedy: the bound of the
-    exact optimum, which the greedy total falls short of unless it happens to reach it.
-    """
-    from .assignment import MAX_SCORE, assign_optimal
-
-    n = scores.shape[0]
-    rows, cols, values = arcs
-    total = sum(int(scores[i, j]) for i, j in pairs)
-    if algorithm != "optimal":
-        best = assign_optimal(scores, capacity, min_score)
-        cert = dual_certificate(n, capacity, rows, cols, values, best)
-        return cert.optimal and cert.bound == total, cert.bound
-    if objective == "maximin" and pairs:
-        keep = values >= min(int(scores[i, j]) for i, j in pairs)
-        big = MAX_SCORE * min(n, int(np.maximum(capacity, 0).sum())) + 1
-        cert = dual_certificate(n, capacity, rows[keep], cols[keep], values[keep] + big, pairs)
-        return cert.optimal, cert.bound - big * len(pairs)
-    cert = dual_certificate(n, capacity, rows, cols, values, pairs)
-    return cert.optimal, cert.bound
-
-
 def _count_by(labels: list[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for label in labels:
@@ -192,8 +157,7 @@ def run_audit(
     capacity: np.ndarray,
     min_score: int,
     pairs: list[tuple[int, int]],
-    algorithm: str,
-    objective: str,
+    solution,
     inputs,
     encoder,
     encoded_mentees,
@@ -206,16 +170,19 @@ def run_audit(
     want in a mentor (their own when they named none; a mentee wanting two areas counts in
     both).
     """
-    from .assignment import acceptable_arcs
+    from .assignment import solve_total
     from .recruiting import recruiting_advice, wanted_areas
 
     capacity = np.asarray(capacity, dtype=np.int64)
-    arcs = acceptable_arcs(scores, capacity, min_score)
-    rows, cols, _ = arcs
-    optimal, bound = _certify(
-        scores, capacity, min_score, pairs, arcs, algorithm=algorithm, objective=objective
-    )
     values = sorted(int(scores[i, j]) for i, j in pairs)
+    if solution is None:
+        # A baseline's pairs: the bound is the exact optimum's, which it reaches only by luck.
+        best = solve_total(scores, capacity, min_score)
+        optimal, bound = best.proved and best.upper_bound == sum(values), best.upper_bound
+        candidates = best.candidates
+    else:
+        optimal, bound = solution.proved, solution.upper_bound
+        candidates = solution.candidates
     matched = {i for i, _ in pairs}
     unmatched_rows = [i for i in range(len(inputs.mentees)) if i not in matched]
     unmatched = [inputs.mentees[i] for i in unmatched_rows]
@@ -245,8 +212,8 @@ def run_audit(
             encoder=encoder,
             encoded_mentees=encoded_mentees,
             unmatched_rows=unmatched_rows,
-            rows=rows,
-            cols=cols,
+            scores=scores,
+            candidates=candidates,
             capacity=capacity,
             min_score=min_score,
             places_per_mentor=places_per_mentor,

@@ -147,15 +147,17 @@ def match_compute(
 
     minimum = weights.min_score * 100
     capacity = np.array(inputs.free_places, dtype=np.int64)
-    solve = OBJECTIVES[objective] if algorithm == Algorithm.OPTIMAL else ALGORITHMS[algorithm]
-    pairs = solve(
-        scores,
-        capacity,
-        minimum,
-        # Applicants invited with priority win ties (see `assignment`).
-        priority_rows=np.array([p.id in inputs.priority_ids for p in inputs.mentees], dtype=bool),
-        priority_cols=np.array([p.id in inputs.priority_ids for p in inputs.mentors], dtype=bool),
-    )
+    # Applicants invited with priority win ties (see `assignment`).
+    priority = {
+        "priority_rows": np.array([p.id in inputs.priority_ids for p in inputs.mentees], bool),
+        "priority_cols": np.array([p.id in inputs.priority_ids for p in inputs.mentors], bool),
+    }
+    if algorithm == Algorithm.OPTIMAL:
+        solution = OBJECTIVES[objective](scores, capacity, minimum, **priority)
+        pairs = solution.pairs
+    else:
+        solution = None
+        pairs = ALGORITHMS[algorithm](scores, capacity, minimum, **priority)
     solved = time.perf_counter()
 
     result = MatchResult(
@@ -189,8 +191,7 @@ def match_compute(
         capacity=capacity,
         min_score=minimum,
         pairs=pairs,
-        algorithm=algorithm,
-        objective=objective,
+        solution=solution,
         inputs=inputs,
         encoder=encoder,
         encoded_mentees=mentees,

@@ -6,7 +6,8 @@ unmatched mentees want) and a career stage (the most senior among the cohort's m
 the interests most of those mentees share. "N more mentors like this" is as many as the group
 needs at the cohort's default places per mentor; "M more mentees" is how many more pairs at or
 above the minimum become possible at most (a maximum flow over the acceptable pairs, with and
-without the hypothetical mentors). Hypothetical mentors are never proposed to anyone.
+without the hypothetical mentors, exact: see `assignment.most_pairs_exact`). Hypothetical
+mentors are never proposed to anyone.
 """
 
 import math
@@ -15,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .assignment import most_pairs
+from .assignment import most_pairs_exact
 from .scoring import Encoded, Encoder, Names, Person, score_matrix
 
 GROUPS_SHOWN = 3  # each is one more maximum flow over the whole cohort
@@ -33,8 +34,8 @@ def recruiting_advice(
     encoder: Encoder,
     encoded_mentees: Encoded,
     unmatched_rows: list[int],
-    rows: np.ndarray,
-    cols: np.ndarray,
+    scores: np.ndarray,
+    candidates: np.ndarray | None,
     capacity: np.ndarray,
     min_score: int,
     places_per_mentor: int,
@@ -82,11 +83,10 @@ def recruiting_advice(
         )
     counts = [math.ceil(len(members) / places) for _, members in ordered]
 
-    # One graph: the real arcs plus every profile's column; each solve opens one profile's
+    # One graph: the real pairs plus every profile's column; each solve opens one profile's
     # places (the others stay at 0), the first solve none: the number possible today (skipped
     # when the run itself shows it).
     columns = score_matrix(encoded_mentees, encoder.encode(profiles, mentees=False))
-    extra_rows, extra_cols = np.nonzero(columns >= max(min_score, 0))
     m = capacity.size
     closed = np.append(capacity, np.zeros(len(profiles), dtype=np.int64))
     # When every mentee or every place is taken, today's run is already the most possible.
@@ -96,12 +96,8 @@ def recruiting_advice(
         opened = closed.copy()
         opened[m + g] = count * places
         variants.append(opened)
-    solved = most_pairs(
-        len(mentees),
-        closed,
-        np.concatenate([rows, extra_rows]),
-        np.concatenate([cols, extra_cols + m]),
-        variants=variants,
+    solved = most_pairs_exact(
+        scores, min_score, variants, extra=columns >= max(min_score, 0), candidates=candidates
     )
     base = pairs_now if known else solved.pop(0)
     return [

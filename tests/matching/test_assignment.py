@@ -320,14 +320,15 @@ def test_with_a_minimum_of_zero_everyone_with_zero_scores_is_still_matched(algor
 
 def test_priority_breaks_ties_on_the_flow_only_while_its_weights_stay_in_range():
     rows, cols = np.array([0, 1]), np.array([0, 0])
-    weights = np.array([500, 500], dtype=np.int64)
+    values = np.array([166, 166])
     priority = np.array([False, True])
-    widened = assignment._with_priority(weights, rows, cols, 2, 4, priority, None)
-    # P = 2 * 2 + 1: the same order of weights, the priority mentee one higher.
-    assert widened.tolist() == [2500, 2501]
+    widened = assignment._weigh(3, 2, 2, 4, priority, None)
+    # (166 * 3 + 2) * P + bonus, P = 2 * 2 + 1: the same order of weights, the priority mentee
+    # one higher.
+    assert widened(values, rows, cols).tolist() == [2500, 2501]
     # Weights a 64-bit total could not hold times P: priority is left out, the optimum kept.
-    huge = np.array([10**13, 10**13], dtype=np.int64)
-    unchanged = assignment._with_priority(huge, rows, cols, 10_000, 20_000, priority, None)
-    assert unchanged.tolist() == huge.tolist()
+    unchanged = assignment._weigh(10**9, 1, 10_000, 20_000, priority, None)
+    assert unchanged(values, rows, cols).tolist() == [166 * 10**9 + 1] * 2
     # Nobody with priority: the weights as they were.
-    assert assignment._with_priority(weights, rows, cols, 2, 4, None, None) is weights
+    plain = assignment._weigh(3, 2, 2, 4, None, np.array([False]))
+    assert plain(values, rows, cols).tolist() == [500, 500]

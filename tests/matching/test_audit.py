@@ -6,12 +6,21 @@ Scores are whole hundredths (0..10000) with FORBIDDEN (-1), as the engine hands 
 """
 
 import itertools
+from unittest import mock
 
 import numpy as np
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment, linprog
 
-from matching.assignment import acceptable_arcs, assign_greedy, assign_maximin, assign_optimal
+from matching import assignment
+from matching.assignment import (
+    acceptable_arcs,
+    assign_greedy,
+    assign_maximin,
+    assign_optimal,
+    most_pairs,
+)
 from matching.audit import blocking_pairs, dual_certificate
 from matching.scoring import FORBIDDEN
 from tests.matching.test_assignment import a_cohort, assert_feasible, cohorts, tied_cohorts
@@ -207,3 +216,89 @@ def test_the_optimum_can_leave_a_blocking_pair_that_the_audit_reports():
     pairs = assign_optimal(scores, capacity, 0)
     assert pairs == [(0, 1), (1, 0)]
     assert blocking_pairs(scores, capacity, 0, pairs) == 1
+
+
+# --- Solving on candidate pairs only, exactly ---------------------------------------------------
+
+
+def one_candidate_each():
+    """Start every flow from each mentee's single best mentor and each mentor's single best
+    mentee, and add one pair per mentee per round: what a 10,000-mentee cohort does with its
+    few best, on cohorts small enough to check by other means."""
+    return mock.patch.multiple(
+        assignment,
+        CANDIDATES_PER_MENTEE=1,
+        CANDIDATES_PER_MENTOR=1,
+        ADDED_PER_MENTEE=1,
+        BLOCK_ROWS=3,
+    )
+
+
+@one_candidate_each()
+def test_pairs_left_out_of_the_first_flow_are_added_when_the_duals_ask_for_them():
+    # Both mentees' best is mentor 0 (one place), whose best is mentee 0; mentor 1's best is
+    # also mentee 0. The first flow knows no pair for mentee 1 but (1, 0): it would pair
+    # (0, 1) and (1, 0) for 90 + 80 = 170; the optimum, (0, 0) and (1, 1), is 100 + 75 = 175.
+    scores, capacity = a_cohort([[10000, 9000], [8000, 7500]], [1, 1])
+    first = assignment._candidates(scores, capacity, 0)
+    assert 1 * 2 + 1 not in first.tolist()
+    solution = assignment.solve_total(scores, capacity, 0)
+    assert solution.pairs == [(0, 0), (1, 1)]
+    assert solution.proved and solution.upper_bound == 17500
+    assert 1 * 2 + 1 in solution.candidates.tolist()
+
+
+@one_candidate_each()
+@settings(max_examples=80, deadline=None)
+@given(cohorts(max_mentees=7, max_mentors=5) | tied_cohorts())
+def test_from_one_candidate_each_the_solver_still_reaches_the_scipy_optimum_with_its_proof(
+    cohort,
+):
+    scores, capacity, min_score = cohort
+    solution = assignment.solve_total(scores, capacity, min_score)
+    assert_feasible(scores, capacity, min_score, solution.pairs)
+    best = scipy_reference(scores, capacity, min_score)
+    assert (total(scores, solution.pairs), len(solution.pairs)) == best
+    assert solution.proved and solution.upper_bound == best[0]
+    assert_certificate_proves(scores, capacity, min_score, solution.pairs)
+
+
+@one_candidate_each()
+@settings(max_examples=60, deadline=None)
+@given(cohorts(max_mentees=5, max_mentors=3) | tied_cohorts())
+def test_from_one_candidate_each_maximin_is_still_exact(cohort):
+    scores, capacity, min_score = cohort
+    pairs = assign_maximin(scores, capacity, min_score)
+    assert_feasible(scores, capacity, min_score, pairs)
+    values = [int(scores[i, j]) for i, j in pairs]
+    got = (len(values), min(values, default=0), sum(values))
+    assert got == maximin_brute_force(scores, capacity, min_score)
+
+
+@one_candidate_each()
+@settings(max_examples=80, deadline=None)
+@given(cohorts(max_mentees=7, max_mentors=5), st.integers(0, 2), st.integers(0, 3))
+def test_the_most_pairs_from_candidates_equal_a_maximum_flow_over_every_pair(
+    cohort, extra_columns, extra_places
+):
+    scores, capacity, min_score = cohort
+    rng = np.random.default_rng(scores.size + extra_columns)
+    extra = rng.random((scores.shape[0], extra_columns)) < 0.5
+    places = np.append(capacity, np.full(extra_columns, extra_places)).astype(np.int64)
+    rows, cols, _ = acceptable_arcs(scores, capacity, min_score)
+    extra_rows, extra_cols = np.nonzero(extra)
+    expected = most_pairs(
+        scores.shape[0],
+        places,
+        np.concatenate([rows, extra_rows]),
+        np.concatenate([cols, extra_cols + scores.shape[1]]),
+    )
+    assert assignment.most_pairs_exact(scores, min_score, [places], extra=extra) == [expected]
+
+
+def test_an_augmenting_path_outside_the_candidates_is_found_and_solved_over_every_pair():
+    # Candidates (0, 0) and (1, 0) allow one pair; (1, 1), outside them, makes it two.
+    scores, capacity = a_cohort([[9000, 0], [8000, 5000]], [1, 1])
+    assert assignment._can_grow(scores, 0, capacity, None, np.array([0, -1]))
+    assert not assignment._can_grow(scores, 0, capacity, None, np.array([0, 1]))
+    assert assignment.most_pairs_exact(scores, 0, [capacity], candidates=np.array([0, 2])) == [2]
