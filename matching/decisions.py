@@ -5,9 +5,12 @@ can act on. Locks are always taken in one order: cohort rows, then applications,
 (`cohorts_lock`, `applications_lock`), by every writer of these rows (release and ending too),
 so none can deadlock another."""
 
+from __future__ import annotations
+
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -16,10 +19,12 @@ from django.utils import timezone
 from applications.models import Application, Role
 from cohorts.models import Cohort
 
-from .engine import Proposal, pair_proposal
 from .exceptions import MatchingError
 from .models import Match
 from .selectors import mentor_places
+
+if TYPE_CHECKING:
+    from .engine import Proposal
 
 # A refusal names this many problems, then says how many more there are.
 PROBLEMS_SHOWN = 5
@@ -196,6 +201,8 @@ def matches_reject(*, match_ids, rejected_by, now: datetime | None = None) -> li
 def match_preview(*, mentor: Application, mentee: Application) -> Proposal:
     """Score and reasons for one pair staff may make by hand, as a run would compute them."""
     _assert_pairable(mentor, mentee)
+    from .engine import pair_proposal  # the engine (and NumPy) only when a pair is scored
+
     return pair_proposal(mentor=mentor, mentee=mentee)
 
 

@@ -5,7 +5,9 @@ maximum, and one sentence a component, strongest first. Reasons that touch self-
 carry `PRIVATE_MARK`, so `public_reasons` can leave them out for people not entitled to them.
 """
 
-import numpy as np
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from core.text import join_words
 
@@ -20,6 +22,9 @@ from .scoring import (
     Person,
     wanted_areas,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 PRIVATE_MARK = "self-identified"  # in every reason that touches self-identification
 

@@ -7,7 +7,6 @@ its meetings and hours in its own record."""
 from dataclasses import dataclass
 from datetime import datetime
 
-import numpy as np
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -85,6 +84,8 @@ def rematch_candidates(
     encoder.prepare(mentees, mentors)
     mentees_encoded = encoder.encode(mentees, mentees=True, weights=weights)
     mentors_encoded = encoder.encode(mentors, mentees=False)
+    import numpy as np  # here, not at start-up: only matching needs it
+
     k = np.arange(len(people))
     zeros = np.zeros(len(people), dtype=np.int64)
     rows, cols = (zeros, k) if is_mentee else (k, zeros)

@@ -1,24 +1,28 @@
 """Match runs: starting one (checked, recorded, handed to a worker) and executing it (computed,
 its proposals saved). Staff decide on the proposals afterwards (see `decisions`)."""
 
+from __future__ import annotations
+
 import logging
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from applications.models import Application, Role
-from cohorts.models import Cohort
+from cohorts.models import Cohort, MatchingObjective
 
-from .assignment import ALGORITHMS, OBJECTIVES
-from .engine import MatchResult, match_compute
 from .exceptions import MatchingError
 from .models import Algorithm, Match, MatchRun
 from .scoring import Weights
 from .selectors import cohort_weights
+
+if TYPE_CHECKING:
+    from .engine import MatchResult
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +53,9 @@ def match_run_start(
     """
     from .tasks import run_matching  # the task module imports this one
 
-    if algorithm not in ALGORITHMS:
+    if algorithm not in Algorithm.values:
         raise MatchingError(f"Unknown algorithm {algorithm!r}: use optimal or greedy.")
-    if objective is not None and objective not in OBJECTIVES:
+    if objective is not None and objective not in MatchingObjective.values:
         raise MatchingError(f"Unknown objective {objective!r}: use total or maximin.")
     now = now or timezone.now()
     with transaction.atomic():
@@ -115,6 +119,8 @@ def match_run_execute(*, run_id: int) -> MatchResult | None:
     Proposals of earlier runs still waiting for a decision are superseded; approved matches
     stay and the run only fills the places left.
     """
+    from .engine import match_compute  # the engine (and NumPy) only where a run executes
+
     claimed = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
         status=MatchRun.Status.RUNNING, started_at=timezone.now()
     )

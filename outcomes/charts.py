@@ -13,9 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
-import pygal
 from django.utils.safestring import SafeString, mark_safe
-from pygal.style import Style
 
 WIDTH = 720
 HEIGHT = 360
@@ -23,14 +21,14 @@ LEGEND_COLUMNS = 3
 _REMOVED_TAGS = {"style", "script"}
 # The sizes pygal lays the chart out by (margins, label space); charts.css draws the text at
 # these same sizes, since pygal's own stylesheet is removed.
-STYLE = Style(
-    font_family="system-ui, sans-serif",
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=13,
-    title_font_size=16,
-    value_font_size=13,
-)
+STYLE = {
+    "font_family": "system-ui, sans-serif",
+    "label_font_size": 13,
+    "major_label_font_size": 13,
+    "legend_font_size": 13,
+    "title_font_size": 16,
+    "value_font_size": 13,
+}
 
 
 def bar_chart(
@@ -49,6 +47,8 @@ def bar_chart(
     `variant` names a palette in charts.css (`chart-<variant>`): the series' colours, in order.
     Horizontal charts grow with their bars, so that each bar keeps its height and its label.
     """
+    import pygal  # here, not at start-up: only pages with charts need it
+
     kind = {
         (False, False): pygal.Bar,
         (True, False): pygal.StackedBar,
@@ -127,6 +127,8 @@ def histogram(
     element_id: str = "",
 ) -> SafeString:
     """Counts per band of values (the bands already counted): one bar per band, no gaps."""
+    import pygal  # here, not at start-up: only pages with charts need it
+
     counts = [count for _, count in bands]
     chart = pygal.Bar(
         **_config(show_legend=False, spacing=2, y_labels=whole_number_ticks(max(counts, default=0)))
@@ -150,6 +152,8 @@ def whole_number_ticks(top: float, most: int = 6) -> list[int]:
 
 
 def _config(**overrides) -> dict:
+    from pygal.style import Style
+
     return {
         "width": WIDTH,
         "height": HEIGHT,
@@ -159,7 +163,7 @@ def _config(**overrides) -> dict:
         "css": [],
         "legend_at_bottom": True,
         "legend_at_bottom_columns": LEGEND_COLUMNS,
-        "style": STYLE,
+        "style": Style(**STYLE),
         "truncate_legend": -1,
         "truncate_label": -1,
         "print_values": False,

@@ -3,6 +3,7 @@ staff member may read of a pair's score (the privacy of the shared-background pa
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.db.models import DecimalField, F, QuerySet, Value
@@ -18,11 +19,13 @@ from cohorts.models import Cohort
 from core.validators import id_or_none
 
 from ..decisions import matches_approve, matches_reject
-from ..engine import Proposal
 from ..exceptions import MatchingError
 from ..models import Match
 from ..reasons import public_reasons
 from ..scoring import COMPONENT_LABELS, COMPONENTS
+
+if TYPE_CHECKING:
+    from ..engine import Proposal
 
 # A pair's reasons and score components carry what self-identification contributed.
 admin_privacy.private_fields(SELF_IDENTIFICATION_PERMISSION, Match, ["reasons", "components"])
