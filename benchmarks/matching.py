@@ -7,7 +7,8 @@ reports its own peak memory. Runs on a throwaway SQLite database (or DATABASE_UR
 
 BENCH_MATCHING_SIZES=2000,10000 chooses the sizes (mentees);
 BENCH_MATCHING_PLACE_RATIOS=0.9,1,1.5 the mentor places per mentee (below 1: a cohort short
-of mentors, the usual case).
+of mentors, the usual case); BENCH_MATCHING_OBJECTIVES=total,maximin the objectives (each
+cohort is run once per objective, best total first).
 """
 
 import json
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from _django import setup_django
 
-CHILD = len(sys.argv) == 3 and sys.argv[1] == "--run"
+CHILD = len(sys.argv) == 4 and sys.argv[1] == "--run"
 # The parent makes the database; the run processes inherit its DATABASE_URL.
 workdir = setup_django("bench-matching-")
 
@@ -49,6 +50,11 @@ RATIOS = [
     for ratio in os.environ.get("BENCH_MATCHING_PLACE_RATIOS", "0.9,1,1.5").split(",")
     if ratio.strip()
 ]
+OBJECTIVES = [
+    objective.strip()
+    for objective in os.environ.get("BENCH_MATCHING_OBJECTIVES", "total,maximin").split(",")
+    if objective.strip()
+]
 PLACES_PER_MENTOR = 1.75  # the seeder offers 1, 1, 2 or 3 places at random
 # Targets (issue 16), end to end on the 2-core machine.
 TARGETS = {10_000: (15.0, 3 * 1024**3), 2_000: (2.0, None)}
@@ -59,6 +65,7 @@ def main() -> None:
     print(
         f"sizes: {', '.join(f'{n:,}' for n in SIZES)} mentees at "
         f"{', '.join(f'{r:g}' for r in RATIOS)} mentor places per mentee; "
+        f"objectives: {', '.join(OBJECTIVES)}; "
         f"database: {connections['default'].vendor}; each run in a fresh process"
     )
     print(
@@ -66,35 +73,42 @@ def main() -> None:
         "database to saved proposals, audit included"
     )
     header = (
-        f"{'mentees':>7} {'ratio':>5} {'slots':>6} | {'load':>5} {'scoring':>7} {'solver':>6} "
-        f"{'explain':>7} {'audit':>6} {'save':>5} | {'e2e':>6} {'peak RSS':>9} | "
-        f"{'total score':>13} {'pairs':>6} {'optimal':>7} | target"
+        f"{'mentees':>7} {'ratio':>5} {'slots':>6} {'objective':>9} | {'load':>5} "
+        f"{'scoring':>7} {'solver':>6} {'explain':>7} {'audit':>6} {'save':>5} | {'e2e':>6} "
+        f"{'peak RSS':>9} | {'total score':>13} {'lowest':>6} {'pairs':>6} {'optimal':>7} | target"
     )
     print(header)
     print("-" * len(header))
     for mentees in SIZES:
         for ratio in RATIOS:
-            row = measure(mentees, ratio)
-            run, t = row["run"], row["run"]["timings"]
-            seconds, memory = TARGETS.get(mentees, (None, None))
-            verdict = ""
-            if seconds is not None:
-                met = run["e2e"] < seconds and (memory is None or run["peak_rss"] < memory)
-                limit = f"< {seconds:g} s" + (f", < {memory / 1024**3:g} GB" if memory else "")
-                verdict = f"{limit}: {'met' if met else 'MISSED'}"
-            print(
-                f"{mentees:>7,} {ratio:>5g} {row['slots']:>6,} | {t['load']:>5.2f} "
-                f"{t['scoring']:>7.2f} {t['solver']:>6.2f} {t['explain']:>7.2f} "
-                f"{t['audit']:>6.2f} {run['save']:>5.2f} | {run['e2e']:>6.2f} "
-                f"{run['peak_rss'] / 1024**2:>6,.0f} MB | {run['total_score']:>13,.2f} "
-                f"{run['pairs']:>6,} {run['optimal']!s:>7} | {verdict}",
-                flush=True,
-            )
+            for row in measure(mentees, ratio):
+                print_row(row)
     print("(save = claim, lock, supersede, bulk_create; the machine may be shared: see README)")
 
 
-def measure(mentees: int, ratio: float) -> dict:
-    """Seed a cohort and run it end to end in a fresh process."""
+def print_row(row: dict) -> None:
+    mentees = row["mentees"]
+    run, t = row["run"], row["run"]["timings"]
+    seconds, memory = TARGETS.get(mentees, (None, None))
+    verdict = ""
+    if seconds is not None:
+        met = run["e2e"] < seconds and (memory is None or run["peak_rss"] < memory)
+        limit = f"< {seconds:g} s" + (f", < {memory / 1024**3:g} GB" if memory else "")
+        verdict = f"{limit}: {'met' if met else 'MISSED'}"
+    print(
+        f"{mentees:>7,} {row['ratio']:>5g} {row['slots']:>6,} {row['objective']:>9} | "
+        f"{t['load']:>5.2f} "
+        f"{t['scoring']:>7.2f} {t['solver']:>6.2f} {t['explain']:>7.2f} "
+        f"{t['audit']:>6.2f} {run['save']:>5.2f} | {run['e2e']:>6.2f} "
+        f"{run['peak_rss'] / 1024**2:>6,.0f} MB | {run['total_score']:>13,.2f} "
+        f"{run['lowest']:>6.2f} "
+        f"{run['pairs']:>6,} {run['optimal']!s:>7} | {verdict}",
+        flush=True,
+    )
+
+
+def measure(mentees: int, ratio: float) -> list[dict]:
+    """Seed a cohort and run it end to end in a fresh process, once per objective."""
     mentors = round(mentees * ratio / PLACES_PER_MENTOR)
     slug = f"bench-{mentees}-{round(ratio * 100)}"
     cohort = seed_cohort(slug=slug, mentors=mentors, mentees=mentees, seed=mentees)
@@ -106,20 +120,32 @@ def measure(mentees: int, ratio: float) -> dict:
     )
     slots = sum(mentor_places(offered=places, cohort=cohort) for places in offered)
 
-    connections.close_all()  # the run process gets the database to itself
-    child = subprocess.run(  # noqa: S603 - this script again, with arguments it chose
-        [sys.executable, str(Path(__file__).resolve()), "--run", slug],
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-    )
-    run = json.loads(child.stdout.strip().splitlines()[-1])
-    if run.get("error"):
-        raise SystemExit(f"matching run for {slug} failed: {run['error']}")
-    saved = Match.objects.filter(run_id=run["run_id"]).count()
-    if saved != run["pairs"]:
-        raise SystemExit(f"run {run['run_id']} saved {saved} proposals, not {run['pairs']}")
-    return {"mentees": mentees, "mentors": mentors, "slots": slots, "run": run}
+    rows = []
+    for objective in OBJECTIVES:
+        connections.close_all()  # the run process gets the database to itself
+        child = subprocess.run(  # noqa: S603 - this script again, with arguments it chose
+            [sys.executable, str(Path(__file__).resolve()), "--run", slug, objective],
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+        run = json.loads(child.stdout.strip().splitlines()[-1])
+        if run.get("error"):
+            raise SystemExit(f"matching run for {slug} failed: {run['error']}")
+        saved = Match.objects.filter(run_id=run["run_id"]).count()
+        if saved != run["pairs"]:
+            raise SystemExit(f"run {run['run_id']} saved {saved} proposals, not {run['pairs']}")
+        rows.append(
+            {
+                "mentees": mentees,
+                "ratio": ratio,
+                "objective": objective,
+                "mentors": mentors,
+                "slots": slots,
+                "run": run,
+            }
+        )
+    return rows
 
 
 def peak_rss() -> int:
@@ -140,12 +166,12 @@ def peak_rss() -> int:
     return maxrss if sys.platform == "darwin" else maxrss * 1024  # bytes on macOS, else KiB
 
 
-def run_once(slug: str) -> None:
+def run_once(slug: str, objective: str) -> None:
     """In a fresh process: one run of the cohort, database to saved proposals, as JSON."""
     cohort = Cohort.objects.get(slug=slug)
     base_rss = peak_rss()
     started = time.perf_counter()
-    run = match_run_start(cohort=cohort, algorithm="optimal", enqueue=False)
+    run = match_run_start(cohort=cohort, algorithm="optimal", objective=objective, enqueue=False)
     queued = time.perf_counter()
     result = match_run_execute(run_id=run.pk)
     finished = time.perf_counter()
@@ -166,6 +192,7 @@ def run_once(slug: str) -> None:
                 "timings": result.timings,
                 "total_score": result.total_score,
                 "pairs": len(result.pairs),
+                "lowest": result.min_score or 0.0,
                 "unmatched": len(result.unmatched),
                 "optimal": result.audit.get("optimal"),
                 "base_rss": base_rss,
@@ -177,7 +204,7 @@ def run_once(slug: str) -> None:
 
 if __name__ == "__main__":
     if CHILD:
-        run_once(sys.argv[2])
+        run_once(sys.argv[2], sys.argv[3])
     else:
         try:
             main()
