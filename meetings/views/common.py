@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from core.access import access_record
+from core.dates import program_zone
 from core.models import AccessRecord
 from core.text import day_in_year_text
 from matching.models import Match
@@ -75,6 +77,10 @@ def pair_context(match: Match, role: str) -> dict:
         "is_member": role != STAFF_VIEWER,
         "is_mentee": role == "mentee",
         "is_active": match.status == Match.Status.APPROVED,
+        # Meetings count only in the period: once it is over, one can still be logged (a
+        # meeting held in the period), but none planned.
+        "can_plan": match.status == Match.Status.APPROVED
+        and timezone.localdate(timezone=program_zone()) <= match.cohort.period_end,
         "partner": partner,
         "partner_profile": getattr(partner.member, "profile", None),
     }

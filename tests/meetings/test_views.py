@@ -212,6 +212,24 @@ def test_a_mentor_with_two_mentees_chooses_between_the_pairs(client, pair):
     assert str(second.mentee.member) in html
 
 
+def test_after_the_period_a_meeting_can_still_be_logged_but_none_is_offered_for_planning(
+    client, pair
+):
+    plan_url = reverse("meetings:meeting_plan", args=[pair.pk])
+    log_url = reverse("meetings:meeting_log", args=[pair.pk])
+    client.force_login(pair.mentee.member)
+    for page in ("meetings:workspace", "meetings:meetings"):
+        html = client.get(reverse(page, args=[pair.pk])).content.decode()
+        assert plan_url in html and log_url in html
+    # The pilot's period ends March 31, 2027 (in the program's zone).
+    with time_machine.travel(datetime(2027, 4, 1, 9, tzinfo=DENVER), tick=False):
+        client.force_login(pair.mentee.member)  # the first session has expired by then
+        for page in ("meetings:workspace", "meetings:meetings"):
+            html = client.get(reverse(page, args=[pair.pk])).content.decode()
+            assert plan_url not in html and log_url in html
+            assert "plan the next one" not in html
+
+
 # Forms ---------------------------------------------------------------------------------------
 
 
