@@ -29,6 +29,10 @@ from ..surveys import surveys_add_standard
 
 
 class QuestionInline(admin.StackedInline):
+    """The survey's questions; locked once anyone has answered, so that every answer stays
+    an answer to the question as it was asked (and deleting a question cannot delete answers).
+    """
+
     model = Question
     extra = 0
     fields = [
@@ -38,6 +42,20 @@ class QuestionInline(admin.StackedInline):
         "choices",
         "measures_match_satisfaction",
     ]
+
+    def _answered(self, survey: Survey | None) -> bool:
+        return survey is not None and survey.pk is not None and survey.responses.exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._answered(obj):
+            return ["order", "kind", "required", *self.fields[1:]]
+        return super().get_readonly_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self._answered(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._answered(obj) and super().has_delete_permission(request, obj)
 
 
 class SurveyForm(forms.ModelForm):

@@ -214,3 +214,46 @@ def test_a_low_answer_in_an_anonymous_survey_flags_nobody(admin_client):
 def test_a_middling_answer_flags_nobody():
     answered_survey(privacy="confidential", scale=3)
     assert staff_digest_compute()["sections"] == []
+
+
+def test_once_a_survey_has_answers_its_questions_are_locked_in_admin(admin_client):
+    survey, _ = answered_survey(privacy=Survey.Privacy.CONFIDENTIAL)
+    unanswered = SurveyFactory(cohort=survey.cohort)
+    with_questions(unanswered)
+    change = reverse("admin:outcomes_survey_change", args=[unanswered.pk])
+    html = admin_client.get(change).content.decode()
+    assert 'name="questions-0-text"' in html and "questions are locked" not in html
+
+    html = admin_client.get(reverse("admin:outcomes_survey_change", args=[survey.pk])).content
+    html = html.decode()
+    assert "questions are locked" in html
+    assert 'name="questions-0-text"' not in html  # shown, not editable
+    assert 'name="questions-0-DELETE"' not in html
+    assert survey.questions.first().text in html
+    # A forged post cannot change or delete them either.
+    question = survey.questions.order_by("order").first()
+    response = admin_client.post(
+        reverse("admin:outcomes_survey_change", args=[survey.pk]),
+        {
+            "cohort": survey.cohort.pk,
+            "title": survey.title,
+            "introduction": "New introduction",
+            "point": survey.point,
+            "opens_on": survey.opens_on.isoformat() if survey.opens_on else "",
+            "open_days": survey.open_days,
+            "audience": survey.audience,
+            "privacy": survey.privacy,
+            "questions-TOTAL_FORMS": "1",
+            "questions-INITIAL_FORMS": "1",
+            "questions-0-id": question.pk,
+            "questions-0-survey": survey.pk,
+            "questions-0-text": "A different question",
+            "questions-0-DELETE": "on",
+        },
+    )
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.text != "A different question"
+    assert Answer.objects.filter(question=question).exists()
+    survey.refresh_from_db()
+    assert survey.introduction == "New introduction"
