@@ -62,9 +62,12 @@ def match_close(match: Match, *, ended_by, reason: str, now: datetime) -> list[s
 
 def matches_unmatch_application(*, application: Application, actor, how: str, now: datetime):
     """What an application leaving "accepted" (withdrawn, declined, waitlisted) does to its
-    pairs: an approved match ends, a proposal is refused (rejected), so no pair outlives one of
-    its people. Called by `applications.services` inside its transaction, with the cohort and
-    the application locked (registered in matching/apps.py). Returns what it did, for staff."""
+    pairs: an approved match ends, a proposal is withdrawn, so no pair outlives one of its
+    people. A proposal is set aside as superseded, not rejected: nobody decided against the
+    pair, and if the person comes back (accepted from the waitlist, say) a later run may
+    propose it again. Called by `applications.services` inside its transaction, with the
+    cohort and the application locked (registered in matching/apps.py). Returns what it did,
+    for staff."""
     notes = []
     matches = list(
         Match.objects.for_application(application)
@@ -84,9 +87,12 @@ def matches_unmatch_application(*, application: Application, actor, how: str, no
             )
             notes.append(f"Their approved match with {partner.member} has ended ({told_text}).")
         else:
-            match.status = Match.Status.REJECTED
+            match.status = Match.Status.SUPERSEDED
             match.decided_at = now
             match.decided_by = actor
             match.save(update_fields=["status", "decided_at", "decided_by"])
-            notes.append(f"The proposed match with {partner.member} was refused (rejected).")
+            notes.append(
+                f"The proposed match with {partner.member} was withdrawn (set aside, not "
+                "rejected: a later run may propose it again)."
+            )
     return notes

@@ -141,7 +141,9 @@ class Match(models.Model):
         PROPOSED = "proposed", "Proposed"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
-        SUPERSEDED = "superseded", "Superseded by a later run"
+        # A later run replaced it, or one of its people left before staff decided: either
+        # way no decision against the pair, which a later run may propose again.
+        SUPERSEDED = "superseded", "Superseded (a later run, or one of its people left)"
         ENDED = "ended", "Ended"
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="matches")

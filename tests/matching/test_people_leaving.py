@@ -7,6 +7,7 @@ from django.urls import reverse
 from applications.services import application_decide, application_withdraw
 from matching.decisions import match_create, matches_approve
 from matching.ending import match_end
+from matching.engine import match_compute
 from matching.exceptions import MatchingError
 from matching.models import Match
 from matching.release import matches_release
@@ -121,15 +122,32 @@ def test_withdrawing_a_submitted_application_frees_no_place_and_tells_no_staff(
     )
 
 
-def test_withdrawing_refuses_a_waiting_proposal_which_can_then_not_be_approved(
+def test_withdrawing_sets_a_waiting_proposal_aside_which_can_then_not_be_approved(
     cohort, mentor, mentee, office
 ):
     proposal = Match.objects.create(cohort=cohort, mentor=mentor, mentee=mentee, score=50)
     application_withdraw(application=mentee)
     proposal.refresh_from_db()
-    assert proposal.status == "rejected"
+    assert proposal.status == "superseded"
     with pytest.raises(MatchingError, match="not proposed"):
         matches_approve(match_ids=[proposal.pk], approved_by=office[0])
+
+
+def test_a_mentee_waitlisted_then_accepted_again_can_be_proposed_the_same_mentor(
+    cohort, mentor, mentee, office
+):
+    # Waitlisting set the proposal aside; nobody decided against the pair, so the next run
+    # may propose it again. A pair staff rejected stays out of every later run.
+    proposal = Match.objects.create(cohort=cohort, mentor=mentor, mentee=mentee, score=50)
+    application_decide(application_ids=[mentee.pk], decision="waitlisted", decided_by=office[0])
+    proposal.refresh_from_db()
+    assert proposal.status == "superseded"
+    application_decide(application_ids=[mentee.pk], decision="accepted", decided_by=office[0])
+    assert [(p.mentor, p.mentee) for p in match_compute(cohort=cohort).pairs] == [
+        (mentor.pk, mentee.pk)
+    ]
+    Match.objects.filter(pk=proposal.pk).update(status="rejected")
+    assert match_compute(cohort=cohort).pairs == []
 
 
 def test_a_withdrawn_application_cannot_be_approved_into_a_match(cohort, mentor, mentee, office):
