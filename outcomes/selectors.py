@@ -11,34 +11,10 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from cohorts.models import Cohort
-
 from .charts import Chart, rows_chart
 from .models import Answer, Invitation, Question, Response, Role, Survey
 
 LOW_SATISFACTION = 2  # 1 or 2 on the 1-to-5 scale
-
-
-def survey_summary(cohort: Cohort) -> list[dict]:
-    """Per survey of the cohort: `{"title", "audience", "invited", "responded"}` (people, from
-    the invitations), in the order the surveys open. One query."""
-    surveys = (
-        Survey.objects.filter(cohort=cohort)
-        .annotate(
-            invited=Count("invitations"),
-            responded=Count("invitations", filter=Q(invitations__responded_at__isnull=False)),
-        )
-        .order_by("opens_on", "pk")
-    )
-    return [
-        {
-            "title": survey.title,
-            "audience": survey.audience,
-            "invited": survey.invited,
-            "responded": survey.responded,
-        }
-        for survey in surveys
-    ]
 
 
 def invitations_for_user(user, *, now: datetime | None = None) -> QuerySet[Invitation]:

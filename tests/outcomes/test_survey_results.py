@@ -15,7 +15,7 @@ from django.urls import reverse
 from core.models import AccessRecord
 from meetings.digest import staff_digest_compute
 from outcomes.models import Answer, Invitation, Survey
-from outcomes.selectors import survey_results, survey_summary
+from outcomes.selectors import survey_results
 from outcomes.surveys import survey_invitations_create, survey_response_save
 from tests.factories import PairFactory, UserFactory
 from tests.outcomes.survey_factories import SurveyFactory, with_questions
@@ -164,13 +164,6 @@ def test_the_results_page_takes_the_same_number_of_queries_whatever_the_number_o
     large, _ = answered_survey(privacy="confidential", pairs=8, email="mo@example.test")
     with django_assert_max_num_queries(12):
         admin_client.get(results_url(large))
-
-
-def test_survey_summary_gives_invited_and_responded_per_survey():
-    survey, _ = answered_survey(privacy="anonymous", pairs=3)
-    assert survey_summary(survey.cohort) == [
-        {"title": survey.title, "audience": "both", "invited": 6, "responded": 3}
-    ]
 
 
 def test_staff_add_the_standard_surveys_to_a_cohort_from_the_survey_list(admin_client):
