@@ -1,9 +1,20 @@
+import logging
+import smtplib
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib import messages
+
+logger = logging.getLogger(__name__)
+
+MAIL_DOWN_MESSAGE = (
+    "We could not send the email just now: our mail server did not answer. Your request is "
+    "kept; try again in a few minutes (sign in to get a new confirmation link, or ask for the "
+    "password reset again)."
+)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,6 +34,19 @@ class AccountAdapter(DefaultAccountAdapter):
             "it."
         ),
     }
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Account emails go out while the member waits (they carry a link that must work at
+        once); a mail server that is down or refuses gets the member a message, not an error
+        page. Nothing is lost: the account or request stands and asking again sends a new
+        link."""
+        try:
+            super().send_mail(template_prefix, email, context)
+        except (smtplib.SMTPException, OSError):
+            logger.exception("Account email %s could not be sent", template_prefix)
+            request = getattr(self, "request", None)
+            if request is not None:
+                messages.error(request, MAIL_DOWN_MESSAGE)
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         return _on_site(super().get_email_confirmation_url(request, emailconfirmation))
