@@ -2,8 +2,9 @@
 
 The test starts its own `redis-server` on a free loopback port, points the cache and the Celery
 broker at it, proves both reach it, stops it, and then signs in, signs up, asks for a password
-reset and submits an application. Each page answers as usual; the rate limits are off while
-Redis is away (the cache fails open); the application's receipt waits, pending, for the sweeper.
+reset and submits an application. Each page answers as usual; the rate limits hold in each web
+process while Redis is away (the cache falls back to the process's memory); the application's
+receipt waits, pending, for the sweeper.
 """
 
 import os
@@ -158,14 +159,26 @@ def test_sign_in_sign_up_password_reset_and_applying_work_while_redis_is_down(
     assert response["Location"] == "/accounts/confirm-email/"
 
 
-def test_the_cache_answers_as_an_empty_cache_when_redis_cannot_be_reached(settings):
+def test_the_cache_answers_from_the_processs_memory_when_redis_cannot_be_reached(settings):
     nobody_listens = _free_port()
     settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{nobody_listens}/0")}
 
     cache.set("attempts", 3)
+    assert cache.get("attempts") == 3
+    assert cache.get("other", "missing") == "missing"
+    assert cache.add("lock", True) is True
+    assert cache.add("lock", True) is False  # a throttle's "first one in" holds
+    assert cache.incr("attempts") == 4  # counters keep counting, so the limits hold
+    assert cache.get_many(["attempts", "b"]) == {"attempts": 4}
+    assert cache.delete("attempts") is True
     assert cache.get("attempts") is None
-    assert cache.get("attempts", "missing") == "missing"
-    assert cache.add("lock", True) is True  # a throttle's "first one in" lets the caller through
-    assert cache.incr("attempts") == 1  # a counter starts from zero, so under any limit
-    assert cache.get_many(["a", "b"]) == {}
-    assert cache.delete("attempts") is False
+
+
+def test_failed_sign_ins_are_still_limited_while_redis_is_down(client, member, redis_gone):
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"login": member.email, "password": "wrong"})
+        assert "are not correct" in response.content.decode()
+    response = client.post("/accounts/login/", {"login": member.email, "password": "wrong"})
+    assert "Too many failed login attempts" in response.content.decode()
+    response = client.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
