@@ -305,8 +305,9 @@ STORAGES = {
     },
 }
 
-# Cache: Redis when configured, so that rate limits hold across several web processes. It fails
-# open (mentorship/cache.py): with Redis down, pages work and rate limits are off until it is back.
+# Cache: Redis when configured, so that rate limits hold across several web processes. With
+# Redis down it answers from each process's memory (mentorship/cache.py): pages work and the
+# rate limits hold per process until it is back.
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 
 
