@@ -7,9 +7,9 @@ gunicorn (3 sync workers, DEBUG off) and loads each page with wrk for a few seco
 view (`/bench/trivial/`, served only when BENCH_TRIVIAL_VIEW is on) goes through the same
 middleware; it is requested with each kind of session (anonymous: no cookie at all, so the
 public pages come from their cache; visitor: a cookie but no session, so they are rendered;
-member; staff), and each page's figure is its share of the trivial view's requests per second
-with the same session, in the same run. The machine may be shared with
-other work: the ratios within one run are what count, not the absolute figures.
+member; staff) right before each page, and each page's figure is its share of that
+measurement's requests per second. The machine may be shared with other work: the ratios are
+what count, not the absolute figures.
 
 BENCH_PAGE_PAIRS chooses N (default 3,000); BENCH_PAGE_SECONDS the seconds per page (default 5).
 Runs on DATABASE_URL when set (PostgreSQL for the figures in the README), else a throwaway
@@ -109,21 +109,21 @@ def main() -> None:
     connection.close()
 
     with _gunicorn() as base:
-        trivial = {
-            kind: _wrk(base + "/bench/trivial/", cookie) for kind, cookie in sessions.items()
-        }
         print(
             f"\ngunicorn, 3 sync workers; wrk, 1 thread, 6 connections, {SECONDS} s a page or "
-            "8 times its first answer's time if longer. "
-            "Ratios are to the trivial view with the same session, in this run."
+            "8 times its first answer's time if longer. Each page is measured right after the "
+            "trivial view with the same session, and its ratio is to that measurement: other "
+            "work on the machine then weighs on both alike."
         )
-        print(f"{'page':42} {'session':9} {'req/s':>8} {'p50 ms':>8} {'of trivial':>10}")
-        for kind, (rate, p50) in trivial.items():
-            print(f"{'trivial view':42} {kind:9} {rate:8.1f} {p50:8.1f} {'100.0 %':>10}")
+        print(
+            f"{'page':42} {'session':9} {'req/s':>8} {'p50 ms':>8} "
+            f"{'trivial':>8} {'of trivial':>10}"
+        )
         for kind, label, path in pages:
+            trivial, _ = _wrk(base + "/bench/trivial/", sessions[kind])
             rate, p50 = _wrk(base + path, sessions[kind])
-            share = 100 * rate / trivial[kind][0] if trivial[kind][0] else 0
-            print(f"{label:42} {kind:9} {rate:8.1f} {p50:8.1f} {share:8.1f} %")
+            share = 100 * rate / trivial if trivial else 0
+            print(f"{label:42} {kind:9} {rate:8.1f} {p50:8.1f} {trivial:8.1f} {share:8.1f} %")
 
 
 def _session(user) -> str:
