@@ -166,12 +166,17 @@ def columns_but(model: type[Model], path: str = "", keep: Iterable[str] = ()) ->
 
 
 class _ChangeList(ChangeList):
-    """A change list that leaves out of its rows the columns `list_defer` names."""
+    """A change list that leaves out of its rows the columns `list_defer` names.
 
-    def get_queryset(self, request, exclude_parameters=None):
-        queryset = super().get_queryset(request, exclude_parameters)
+    Only the rows shown: an action (the CSV export) gets its queryset from `get_queryset`,
+    whole, as it reads what the list does not show.
+    """
+
+    def get_results(self, request):
         defer = self.model_admin.list_defer
-        return queryset.defer(*defer) if defer else queryset
+        if defer:
+            self.queryset = self.queryset.defer(*defer)
+        super().get_results(request)
 
 
 class ModelAdmin(PrivacyAdminMixin, admin.ModelAdmin):

@@ -14,6 +14,7 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
+from applications.models import Application
 from matching.models import Match
 from matching.runs import match_run_execute, match_run_start
 from meetings.models import ActionItem, Goal, GoalComment
@@ -234,3 +235,28 @@ def test_a_goal_page_takes_the_same_queries_for_1_step_as_for_30_steps_and_30_co
 
 def test_the_benchmarks_trivial_view_is_not_served_unless_the_benchmark_turns_it_on(client):
     assert client.get("/bench/trivial/").status_code == 404
+
+
+def test_the_applications_csv_export_takes_the_same_queries_for_3_as_for_30(
+    client, django_assert_max_num_queries
+):
+    # The list loads only the columns it shows; an action reads others (the cohort's slug, the
+    # mentees offered), so it must get its applications whole, not one query a row.
+    client.force_login(StaffFactory(is_superuser=True))
+    cohort = CohortFactory()
+    ApplicationFactory.create_batch(3, cohort=cohort)
+
+    def export():
+        ids = list(Application.objects.values_list("pk", flat=True))
+        return client.post(
+            reverse("admin:applications_application_changelist"),
+            {"action": "export_csv", "_selected_action": ids},
+        )
+
+    _same_queries_at_two_sizes(
+        django_assert_max_num_queries,
+        export,
+        lambda: ApplicationFactory.create_batch(27, cohort=cohort),
+        ceiling=25,
+    )
+    assert export().content.decode().count(cohort.slug) == 30
