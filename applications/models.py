@@ -309,7 +309,11 @@ class Application(models.Model):
                 name="application_submitted_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["cohort", "role", "status"])]
+        indexes = [
+            models.Index(fields=["cohort", "role", "status"]),
+            # The admin's list, newest first a page at a time, read in order from an index.
+            models.Index(fields=["-created_at", "-id"], name="application_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} as {self.get_role_display().lower()} in {self.cohort}"

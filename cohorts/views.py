@@ -5,12 +5,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core.pagecache import cached_public_page
+
 from .calendar import ics_calendar, ics_response, orientation_event
 from .models import Cohort, Resource
 
 logger = logging.getLogger(__name__)
 
 
+@cached_public_page
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     open_cohorts = list(Cohort.objects.open_for_applications(now).order_by("application_deadline"))
@@ -24,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached_public_page
 def cohort_detail(request: HttpRequest, slug: str) -> HttpResponse:
     cohort = get_object_or_404(Cohort, slug=slug)
     # The member's own application, through the user's reverse relation: this app stays below

@@ -239,7 +239,13 @@ class Match(models.Model):
                 name="ended_match_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["cohort", "status"])]
+        indexes = [
+            models.Index(fields=["cohort", "status"]),
+            # The admin's match list and a run's page, best first, a page at a time: read from
+            # an index in order, not every pair of the table joined and sorted per page view.
+            models.Index(fields=["-score", "id"], name="match_best_first"),
+            models.Index(fields=["run", "-score", "id"], name="match_run_best_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mentor.member} and {self.mentee.member}"

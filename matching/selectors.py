@@ -199,12 +199,18 @@ class RunComparison:
 
 def match_run_compare(run: MatchRun) -> RunComparison:
     """How a run's proposals differ from the cohort's previous finished run, by mentee."""
+    # Only its key: a run's JSON (the unmatched list, the audit) is large and not compared.
     previous = (
-        MatchRun.objects.for_cohort(run.cohort).done().filter(pk__lt=run.pk).order_by("-pk").first()
+        MatchRun.objects.for_cohort(run.cohort)
+        .done()
+        .filter(pk__lt=run.pk)
+        .order_by("-pk")
+        .only("pk")
+        .first()
     )
-    current = dict(Match.objects.filter(run=run).values_list("mentee_id", "mentor_id"))
     if previous is None:
         return RunComparison(previous=None, change_by_mentee={}, dropped=0)
+    current = dict(Match.objects.filter(run=run).values_list("mentee_id", "mentor_id"))
     before = dict(Match.objects.filter(run=previous).values_list("mentee_id", "mentor_id"))
     change = {}
     for mentee, mentor in current.items():

@@ -1,5 +1,6 @@
-"""The slow pages of the performance issue cost the same number of queries at two data sizes:
-the admin match list, the admin applications list, the pair workspace and *My applications*.
+"""Every page `benchmarks/pages.py` measures costs the same number of queries at two data sizes:
+the home page, a cohort's page, the pair workspace, the meetings page, a goal's page,
+*My applications*, the admin applications list and the admin match list.
 
 Each test requests the page with a few rows, then with many more, and holds the second request
 to the first one's count. (The admin run page's own test is in `tests/matching/test_admin.py`.)
@@ -9,11 +10,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
+from applications.models import Application
 from matching.models import Match
 from matching.runs import match_run_execute, match_run_start
-from meetings.models import ActionItem, Goal
+from meetings.models import ActionItem, Goal, GoalComment
 from tests.factories import (
     AcceptedFactory,
     AcceptedMentorFactory,
@@ -126,5 +130,133 @@ def test_the_pair_workspace_takes_the_same_queries_for_a_new_pair_as_for_a_busy_
     )
 
 
+def test_the_home_page_takes_the_same_queries_for_1_open_cohort_as_for_20(
+    client, django_assert_max_num_queries
+):
+    # Rendered each time: the cache that serves it to visitors without cookies is emptied.
+    def get():
+        cache.clear()
+        return client.get(reverse("home"))
+
+    CohortFactory(name="Open cohort 0")
+    _same_queries_at_two_sizes(
+        django_assert_max_num_queries,
+        get,
+        lambda: [CohortFactory(name=f"Open cohort {n}") for n in range(1, 20)],
+        ceiling=4,
+    )
+    assert get().content.decode().count("Open cohort ") == 20
+
+
+def test_a_cohort_page_takes_the_same_queries_for_a_member_whatever_the_cohort_holds(
+    client, django_assert_max_num_queries
+):
+    cohort = CohortFactory()
+    member = MemberFactory()
+    ApplicationFactory(member=member, cohort=cohort)
+    client.force_login(member)
+    _same_queries_at_two_sizes(
+        django_assert_max_num_queries,
+        lambda: client.get(reverse("cohorts:detail", args=[cohort.slug])),
+        lambda: ApplicationFactory.create_batch(30, cohort=cohort),
+        ceiling=8,
+    )
+    assert cohort.applications.count() == 31
+
+
+@time_machine.travel(datetime(2026, 11, 30, 9, tzinfo=DENVER), tick=False)
+def test_the_meetings_page_takes_the_same_queries_for_1_meeting_as_for_60(
+    client, django_assert_max_num_queries
+):
+    pair = PairFactory()
+    client.force_login(pair.mentor.member)
+    url = reverse("meetings:meetings", args=[pair.pk])
+    MeetingFactory(match=pair, starts_at=datetime(2026, 10, 8, 17, tzinfo=DENVER))
+
+    def busy() -> None:
+        held_from = datetime(2026, 10, 10, 17, tzinfo=DENVER)
+        for day in range(45):
+            MeetingFactory(match=pair, starts_at=held_from + timedelta(days=day))
+        for day in range(5):  # planned, and their time has passed: overdue
+            MeetingFactory(
+                match=pair,
+                status="planned",
+                starts_at=datetime(2026, 11, 25, 7, tzinfo=DENVER) + timedelta(days=day),
+            )
+        for day in range(5):
+            MeetingFactory(
+                match=pair,
+                status="planned",
+                starts_at=datetime(2027, 3, 1, 17, tzinfo=DENVER) + timedelta(days=day),
+            )
+        for day in range(4):
+            MeetingFactory(
+                match=pair,
+                status="cancelled",
+                starts_at=datetime(2026, 12, 1, 17, tzinfo=DENVER) + timedelta(days=day),
+            )
+
+    _same_queries_at_two_sizes(django_assert_max_num_queries, lambda: client.get(url), busy, 10)
+    response = client.get(url)
+    assert [
+        len(response.context[part]) for part in ("upcoming", "overdue", "held", "cancelled")
+    ] == [
+        5,
+        5,
+        46,
+        4,
+    ]
+
+
+def test_a_goal_page_takes_the_same_queries_for_1_step_as_for_30_steps_and_30_comments(
+    client, django_assert_max_num_queries
+):
+    pair = PairFactory()
+    client.force_login(pair.mentee.member)
+    goal = Goal.objects.create(match=pair, title="Prepare for residency interviews")
+    ActionItem.objects.create(goal=goal, title="Step 0")
+    url = reverse("meetings:goal", args=[pair.pk, goal.pk])
+
+    def busy() -> None:
+        ActionItem.objects.bulk_create(
+            ActionItem(goal=goal, title=f"Step {n}") for n in range(1, 30)
+        )
+        # Both members comment, so each comment's author is one of two people.
+        GoalComment.objects.bulk_create(
+            GoalComment(goal=goal, author=member, body=f"Comment {n}")
+            for n in range(30)
+            for member in [(pair.mentee.member, pair.mentor.member)[n % 2]]
+        )
+
+    _same_queries_at_two_sizes(django_assert_max_num_queries, lambda: client.get(url), busy, 12)
+    content = client.get(url).content.decode()
+    assert content.count("Step ") >= 30 and content.count("Comment ") == 30
+
+
 def test_the_benchmarks_trivial_view_is_not_served_unless_the_benchmark_turns_it_on(client):
     assert client.get("/bench/trivial/").status_code == 404
+
+
+def test_the_applications_csv_export_takes_the_same_queries_for_3_as_for_30(
+    client, django_assert_max_num_queries
+):
+    # The list loads only the columns it shows; an action reads others (the cohort's slug, the
+    # mentees offered), so it must get its applications whole, not one query a row.
+    client.force_login(StaffFactory(is_superuser=True))
+    cohort = CohortFactory()
+    ApplicationFactory.create_batch(3, cohort=cohort)
+
+    def export():
+        ids = list(Application.objects.values_list("pk", flat=True))
+        return client.post(
+            reverse("admin:applications_application_changelist"),
+            {"action": "export_csv", "_selected_action": ids},
+        )
+
+    _same_queries_at_two_sizes(
+        django_assert_max_num_queries,
+        export,
+        lambda: ApplicationFactory.create_batch(27, cohort=cohort),
+        ceiling=25,
+    )
+    assert export().content.decode().count(cohort.slug) == 30

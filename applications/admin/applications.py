@@ -7,13 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from accounts import admin_privacy
+from accounts.models import User
 from cohorts.models import Cohort
 from core.access import access_record
 from core.models import AccessRecord
 from core.spreadsheets import csv_response
 from core.validators import id_or_none
 
-from ..models import Application, CensusRegion, Role
+from ..models import Application, CareerStage, CensusRegion, Location, MemberProfile, Role
 from ..services import ApplicationError, application_decide
 
 
@@ -99,6 +100,19 @@ class ApplicationAdmin(admin_privacy.ModelAdmin):
         "member__profile__location",
         "member__profile__career_stage",
     ]
+    # What the columns show and nothing else (answers, snapshots, the cohort's texts and dates).
+    list_defer = (
+        *admin_privacy.columns_but(
+            Application, keep=["role", "status", "priority", "submitted_at"]
+        ),
+        *admin_privacy.columns_but(Cohort, "cohort", keep=["name"]),
+        *admin_privacy.columns_but(User, "member", keep=["first_name", "last_name", "email"]),
+        *admin_privacy.columns_but(MemberProfile, "member__profile"),
+        *admin_privacy.columns_but(Location, "member__profile__location", keep=["code"]),
+        *admin_privacy.columns_but(CareerStage, "member__profile__career_stage", keep=["name"]),
+    )
+    # A count of every application besides the filtered one, on each page view.
+    show_full_result_count = False
     date_hierarchy = "submitted_at"
     actions = ["accept", "waitlist", "decline", "export_csv"]
     change_list_template = "admin/applications/application/change_list.html"
@@ -164,9 +178,6 @@ class ApplicationAdmin(admin_privacy.ModelAdmin):
         # Only the answers of the role applied for: the other role's fields are empty defaults.
         hidden = {Role.MENTEE: "Mentor", Role.MENTOR: "Mentee"}.get(obj.role if obj else None)
         return [fs for fs in super().get_fieldsets(request, obj) if fs[0] != hidden]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).prefetch_related("desired_practice_areas")
 
     @admin.display(description="Name", ordering="member__last_name")
     def member_name(self, obj: Application) -> str:

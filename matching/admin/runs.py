@@ -9,7 +9,7 @@ from django.db.models import Avg, Min, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 
 from accounts import admin_privacy
 from applications.models import Application, Interest, PracticeArea
@@ -204,9 +204,13 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
                 }
             )
         unmatched = run.unmatched[:UNMATCHED_SHOWN]
-        people = Application.objects.select_related("member").in_bulk(
-            [u["applicant"] for u in unmatched]
+        # Their names only, each linked to its application: up to 300 rows.
+        people = (
+            Application.objects.select_related("member")
+            .only("member__first_name", "member__last_name", "member__email")
+            .in_bulk([u["applicant"] for u in unmatched])
         )
+        applications_url = reverse("admin:applications_application_changelist")
         show_scores = sees_background(request.user)
         if show_scores:
             totals = {"total": run.total_score, "mean": run.mean_score, "lowest": run.min_score}
@@ -230,6 +234,8 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
                     **u,
                     "reason": shown_unmatched_reason(u["reason"], request.user),
                     "application": people.get(u["applicant"]),
+                    # The admin's change page of an application, without a reverse() a row.
+                    "url": f"{applications_url}{u['applicant']}/change/",
                 }
                 for u in unmatched
             ],

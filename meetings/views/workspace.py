@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -46,15 +47,14 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     meetings = Meeting.objects.for_match(match).with_people()
     held = list(meetings.held().order_by("-starts_at", "-pk")[:RECENT_MEETINGS])
-    upcoming = list(meetings.upcoming(now))
-    awaiting = []
+    # The meetings ahead and, for a member, those their partner logged and they have not
+    # confirmed yet: one query for both, split here.
+    pending = Q(status=Meeting.Status.PLANNED, starts_at__gte=now)
     if role != STAFF_VIEWER:
-        awaiting = list(
-            meetings.held()
-            .filter(confirmed_at=None)
-            .exclude(logged_by=request.user)
-            .order_by("starts_at")
-        )
+        pending |= Q(status=Meeting.Status.HELD, confirmed_at=None) & ~Q(logged_by=request.user)
+    due = list(meetings.filter(pending).order_by("starts_at", "pk"))
+    upcoming = [m for m in due if m.status == Meeting.Status.PLANNED]
+    awaiting = [m for m in due if m.status == Meeting.Status.HELD]
     goals = list(Goal.objects.for_match(match).with_counts())
     context = {
         **pair_context(match, role),

@@ -11,8 +11,12 @@ def error_prefix(context) -> str:
     A screen reader reads the title on arrival; without the prefix a page redisplayed with
     errors sounds exactly like the page before it (WCAG 3.3.1). Any form in the context
     counts, whatever the view named it.
+
+    By the value's own type, not isinstance(): isinstance() asks a lazy value for its class,
+    which evaluates it, and the context's lazy CSRF token then made a token (and set its
+    cookie) for every page, forms or not.
     """
     for value in context.flatten().values():
-        if isinstance(value, BaseForm) and value.is_bound and value.errors:
+        if issubclass(type(value), BaseForm) and value.is_bound and value.errors:
             return "Error: "
     return ""
