@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("matching", "0005_merge_starts_on_and_audit"),
+        ("matching", "0006_match_best_first_indexes"),
     ]
 
     operations = [
