@@ -101,14 +101,17 @@ def score_shown_to(match: "Match | Proposal", user) -> Decimal:
     return score - Decimal(str(points)).quantize(Decimal("0.01"))
 
 
-def with_shown_score(queryset: QuerySet, user) -> QuerySet:
-    """`shown_score` on each match, as `_shown_score` reads it, to order by in the database."""
+def shown_score_expression(user):
+    """The score `user` may read, as `score_shown_to` computes it, in the database."""
     if sees_background(user):
-        return queryset.annotate(shown_score=F("score"))
+        return F("score")
     background = Cast(KT("components__shared_background__points"), _SCORE)
-    return queryset.annotate(
-        shown_score=F("score") - Coalesce(background, Value(Decimal(0)), output_field=_SCORE)
-    )
+    return F("score") - Coalesce(background, Value(Decimal(0)), output_field=_SCORE)
+
+
+def with_shown_score(queryset: QuerySet, user) -> QuerySet:
+    """`shown_score` on each match, as `score_shown_to` reads it, to order by in the database."""
+    return queryset.annotate(shown_score=shown_score_expression(user))
 
 
 def shown_unmatched_reason(reason: str, user) -> str:

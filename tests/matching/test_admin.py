@@ -472,6 +472,9 @@ def test_staff_without_self_identification_see_every_score_without_the_shared_ba
     assert "50.00" in client.get(match_page).content.decode()
     listing = client.get(reverse("admin:matching_match_changelist"), {"o": "3"})
     assert "80.00" not in listing.content.decode()
+    # The list's default order is theirs too: the hidden points must not show in the order.
+    listing = client.get(reverse("admin:matching_match_changelist")).content.decode()
+    assert listing.index(str(other.mentor.member)) < listing.index(str(sharing.mentor.member))
     runs = client.get(reverse("admin:matching_matchrun_changelist")).content.decode()
     assert "140.00" not in runs
 
@@ -481,6 +484,8 @@ def test_staff_without_self_identification_see_every_score_without_the_shared_ba
     assert content.index(str(sharing.mentor.member)) < content.index(str(other.mentor.member))
     assert "80.00" in client.get(match_page).content.decode()
     assert "140.00" in client.get(reverse("admin:matching_matchrun_changelist")).content.decode()
+    listing = client.get(reverse("admin:matching_match_changelist")).content.decode()
+    assert listing.index(str(sharing.mentor.member)) < listing.index(str(other.mentor.member))
 
 
 def test_a_previewed_score_leaves_out_the_shared_background_for_staff_not_trusted_with_it(
