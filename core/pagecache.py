@@ -31,14 +31,16 @@ def public_pages_changed(**kwargs) -> None:
 def _key(request: HttpRequest) -> str:
     version = cache.get(_VERSION_KEY) or "0"
     time_slice = int(timezone.now().timestamp()) // PUBLIC_PAGE_SECONDS
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    path = hashlib.sha256(request.path.encode()).hexdigest()
     return f"public-page:{version}:{time_slice}:{path}"
 
 
 def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or request.COOKIES:
+        # A query string (these pages take none) is rendered, not kept: otherwise anyone could
+        # fill the cache with one entry per made-up query string.
+        if request.method not in ("GET", "HEAD") or request.COOKIES or request.GET:
             return view(request, *args, **kwargs)
         key = _key(request)
         kept = cache.get(key)

@@ -66,3 +66,14 @@ def test_a_deadline_passing_shows_within_the_time_slice(client):
         content = client.get(url).content.decode()
     assert "Apply as a mentee" not in content
     assert "Applications for this cohort are closed." in content
+
+
+def test_a_query_string_is_rendered_not_kept(client, django_assert_max_num_queries):
+    # One cache entry per made-up query string would let anyone fill the cache.
+    CohortFactory(name="Spring cohort")
+    client.get(reverse("home"))  # now in the cache
+    for n in range(3):
+        with django_assert_max_num_queries(5) as rendered:
+            response = client.get(reverse("home"), {"utm": n})
+        assert len(rendered.captured_queries) >= 1
+        assert "Spring cohort" in response.content.decode()
