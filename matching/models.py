@@ -143,7 +143,7 @@ class Match(models.Model):
         REJECTED = "rejected", "Rejected"
         # A later run replaced it, or one of its people left before staff decided: either
         # way no decision against the pair, which a later run may propose again.
-        SUPERSEDED = "superseded", "Superseded (a later run, or one of its people left)"
+        SUPERSEDED = "superseded", "Superseded"
         ENDED = "ended", "Ended"
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="matches")

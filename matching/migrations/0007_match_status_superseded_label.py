@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                     ("proposed", "Proposed"),
                     ("approved", "Approved"),
                     ("rejected", "Rejected"),
-                    ("superseded", "Superseded (a later run, or one of its people left)"),
+                    ("superseded", "Superseded"),
                     ("ended", "Ended"),
                 ],
                 default="proposed",
