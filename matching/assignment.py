@@ -372,20 +372,6 @@ def _max_flows(
     return answers
 
 
-def most_pairs(
-    n: int,
-    capacity: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    *,
-    variants: list[np.ndarray] | None = None,
-) -> int | list[int]:
-    """How many pairs at most these arcs allow (a maximum flow); with `variants`, one answer
-    per capacity vector, all on the same arcs."""
-    answers = [count for count, _ in _max_flows(n, rows, cols, variants or [capacity])]
-    return answers if variants is not None else answers[0]
-
-
 def _can_grow(
     scores: np.ndarray,
     floor: int,

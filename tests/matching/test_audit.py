@@ -12,6 +12,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment, linprog
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
 
 from matching import assignment
 from matching.assignment import (
@@ -19,7 +21,6 @@ from matching.assignment import (
     assign_greedy,
     assign_maximin,
     assign_optimal,
-    most_pairs,
 )
 from matching.audit import blocking_pairs, dual_certificate
 from matching.scoring import FORBIDDEN
@@ -287,13 +288,25 @@ def test_the_most_pairs_from_candidates_equal_a_maximum_flow_over_every_pair(
     places = np.append(capacity, np.full(extra_columns, extra_places)).astype(np.int64)
     rows, cols, _ = acceptable_arcs(scores, capacity, min_score)
     extra_rows, extra_cols = np.nonzero(extra)
-    expected = most_pairs(
+    expected = scipy_most_pairs(
         scores.shape[0],
         places,
         np.concatenate([rows, extra_rows]),
         np.concatenate([cols, extra_cols + scores.shape[1]]),
     )
     assert assignment.most_pairs_exact(scores, min_score, [places], extra=extra) == [expected]
+
+
+def scipy_most_pairs(n: int, places: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> int:
+    """The most pairs these arcs allow, by SciPy's maximum flow: source -> each mentee (1),
+    mentee -> mentor (1 per arc), mentor -> sink (its places)."""
+    m = places.size
+    source, sink = n + m, n + m + 1
+    tails = np.concatenate([np.full(n, source), rows, n + np.arange(m)])
+    heads = np.concatenate([np.arange(n), n + cols, np.full(m, sink)])
+    capacities = np.concatenate([np.ones(n), np.ones(rows.size), np.maximum(places, 0)])
+    graph = csr_matrix((capacities.astype(np.int32), (tails, heads)), shape=(n + m + 2, n + m + 2))
+    return int(maximum_flow(graph, source, sink).flow_value)
 
 
 def test_an_augmenting_path_outside_the_candidates_is_found_and_solved_over_every_pair():
