@@ -209,14 +209,13 @@ def _candidates(scores: np.ndarray, capacity: np.ndarray, min_score: int) -> np.
     closed = capacity <= 0
     found = []
     for start in range(0, n, BLOCK_ROWS):
-        block = np.where(
-            scores[start : start + BLOCK_ROWS] >= floor, scores[start : start + BLOCK_ROWS], -1
-        )
+        block = scores[start : start + BLOCK_ROWS]
+        block = np.where(block >= floor, block, -1)  # a copy: -1 marks what may not be proposed
         block[:, closed] = -1
         rows, cols = _best_per_row(block, CANDIDATES_PER_MENTEE)
         found.append((rows + start) * m + cols)
     for start in range(0, m, BLOCK_ROWS):
-        block = np.ascontiguousarray(scores[:, start : start + BLOCK_ROWS].T)
+        block = np.ascontiguousarray(scores[:, start : start + BLOCK_ROWS].T)  # mentors as rows
         block = np.where(block >= floor, block, -1)
         block[closed[start : start + BLOCK_ROWS]] = -1
         cols, rows = _best_per_row(block, CANDIDATES_PER_MENTOR)
