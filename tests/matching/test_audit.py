@@ -15,7 +15,7 @@ from scipy.optimize import linear_sum_assignment, linprog
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
-from matching import assignment
+from matching import assignment, audit
 from matching.assignment import (
     acceptable_arcs,
     assign_greedy,
@@ -315,3 +315,30 @@ def test_an_augmenting_path_outside_the_candidates_is_found_and_solved_over_ever
     assert assignment._can_grow(scores, 0, capacity, None, np.array([0, -1]))
     assert not assignment._can_grow(scores, 0, capacity, None, np.array([0, 1]))
     assert assignment.most_pairs_exact(scores, 0, [capacity], candidates=np.array([0, 2])) == [2]
+
+
+def test_duals_that_fail_to_prove_a_round_make_the_solver_use_every_pair(monkeypatch):
+    # Cannot happen for an optimal flow; if the duals of a round ever failed, the solver must
+    # not trust that round's candidates but solve over every acceptable pair.
+    real = audit.dual_certificate
+    calls = []
+
+    def failing_once(n, capacity, rows, cols, weights, pairs):
+        calls.append(rows.size)
+        certificate = real(n, capacity, rows, cols, weights, pairs)
+        if len(calls) == 1:
+            certificate.feasible = False
+        return certificate
+
+    monkeypatch.setattr(audit, "dual_certificate", failing_once)
+    rng = np.random.default_rng(11)
+    scores = rng.integers(0, 10001, size=(30, 20)).astype(np.int16)
+    capacity = rng.integers(1, 3, size=20)
+    with one_candidate_each():
+        solution = assignment.solve_total(scores, capacity, 2000)
+    every = acceptable_arcs(scores, capacity, 2000)[0].size
+    assert calls[0] < every and calls[1] == every
+    assert solution.proved
+    assert (total(scores, solution.pairs), len(solution.pairs)) == scipy_reference(
+        scores, capacity, 2000
+    )
