@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from applications.models import MemberProfile
 from cohorts.calendar import CalendarEvent, orientation_event
 from cohorts.models import Cohort, Resource
 from core.dates import member_zone, months_between
@@ -45,6 +47,40 @@ def partner_of(match: Match, user):
 def pair_zone(match: Match) -> zoneinfo.ZoneInfo:
     """The pair's zone for the ledger: the mentee's, since the mentee leads the meetings."""
     return member_zone(match.mentee.member)
+
+
+def attach_profiles(match: Match, viewer) -> None:
+    """Each member's profile on the pair, read in one query at most without joining it to the
+    pair: the viewer's own is the one the request already read (its time zone)."""
+    members = (match.mentor.member, match.mentee.member)
+    others = [member.pk for member in members if member.pk != viewer.pk]
+    profiles = (
+        {profile.user_id: profile for profile in MemberProfile.objects.filter(user_id__in=others)}
+        if others
+        else {}
+    )
+    cache = get_user_model().profile.related  # caches "no profile" too, unlike assigning
+    for member in members:
+        own = member.pk == viewer.pk
+        cache.set_cached_value(
+            member, getattr(viewer, "profile", None) if own else profiles.get(member.pk)
+        )
+
+
+def attach_people(match: Match, meetings: Iterable[Meeting]) -> list[Meeting]:
+    """The meetings with who planned, logged and confirmed each, taken from the pair's two
+    members rather than joined in; anyone else (staff who planned one) in one more query."""
+    meetings = list(meetings)
+    fields = ("created_by", "logged_by", "confirmed_by")
+    people = {member.pk: member for member in (match.mentor.member, match.mentee.member)}
+    others = {getattr(m, f"{field}_id") for m in meetings for field in fields}
+    others -= {None, *people}
+    if others:
+        people.update(get_user_model().objects.in_bulk(others))
+    for meeting in meetings:
+        for field in fields:
+            setattr(meeting, field, people.get(getattr(meeting, f"{field}_id")))
+    return meetings
 
 
 def pair_today(match: Match, now: datetime | None = None) -> date:
@@ -134,6 +170,18 @@ def ledger_for(match: Match, *, now: datetime | None = None, through: date | Non
     if through is not None:
         minutes = {month: total for month, total in minutes.items() if month <= through}
     return _ledger(match, minutes, now)
+
+
+def ledger_of_meetings(
+    match: Match, meetings: Iterable[Meeting], *, now: datetime | None = None
+) -> Ledger:
+    """The ledger of one pair from its meetings already read (the workspace reads them all for
+    its lists): the sums `ledger_for` asks the database for, without the query."""
+    minutes: dict[date, int] = defaultdict(int)
+    for meeting in meetings:
+        if meeting.status == Meeting.Status.HELD:
+            minutes[meeting.held_on.replace(day=1)] += meeting.duration_minutes
+    return _ledger(match, dict(minutes), now)
 
 
 def ledgers_for(

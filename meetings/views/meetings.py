@@ -33,7 +33,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     # Every meeting of the pair is on this page: one query, split here (newest first, as the
     # model orders them) rather than one query per section.
-    meetings = list(Meeting.objects.for_match(match).with_people())
+    meetings = selectors.attach_people(match, Meeting.objects.for_match(match))
     planned = [m for m in reversed(meetings) if m.status == Meeting.Status.PLANNED]
     return render(
         request,

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -45,23 +44,28 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
 def workspace(request: HttpRequest, pk: int) -> HttpResponse:
     match, role = get_pair_for_user(request, pk)
     now = timezone.now()
-    meetings = Meeting.objects.for_match(match).with_people()
-    held = list(meetings.held().order_by("-starts_at", "-pk")[:RECENT_MEETINGS])
-    # The meetings ahead and, for a member, those their partner logged and they have not
-    # confirmed yet: one query for both, split here.
-    pending = Q(status=Meeting.Status.PLANNED, starts_at__gte=now)
+    # The pair's meetings in one query (a pair holds a few dozen at most), split here into the
+    # latest held, the ones ahead, those awaiting the member's confirmation, and the ledger.
+    meetings = selectors.attach_people(
+        match, Meeting.objects.for_match(match).exclude(status=Meeting.Status.CANCELLED)
+    )
+    held = [m for m in meetings if m.status == Meeting.Status.HELD]
+    upcoming = [m for m in reversed(meetings) if m.status == Meeting.Status.PLANNED]
+    upcoming = [m for m in upcoming if m.starts_at >= now]
+    awaiting = []
     if role != STAFF_VIEWER:
-        pending |= Q(status=Meeting.Status.HELD, confirmed_at=None) & ~Q(logged_by=request.user)
-    due = list(meetings.filter(pending).order_by("starts_at", "pk"))
-    upcoming = [m for m in due if m.status == Meeting.Status.PLANNED]
-    awaiting = [m for m in due if m.status == Meeting.Status.HELD]
+        awaiting = [
+            m
+            for m in reversed(held)
+            if m.confirmed_at is None and m.logged_by_id != request.user.pk
+        ]
     goals = list(Goal.objects.for_match(match).with_counts())
     context = {
         **pair_context(match, role),
-        "ledger": selectors.ledger_for(match, now=now),
+        "ledger": selectors.ledger_of_meetings(match, held, now=now),
         "next_meeting": upcoming[0] if upcoming else None,
         "planned_count": len(upcoming),
-        "recent_meetings": held,
+        "recent_meetings": held[:RECENT_MEETINGS],
         "awaiting": awaiting,
         "expectations": Expectations.objects.filter(match=match).first(),
         "goals": goals,
