@@ -393,6 +393,39 @@ def test_the_match_list_and_its_actions_work(client, cohort, pair):
     assert client.get(reverse("admin:matching_matchrun_changelist")).status_code == 200
 
 
+def test_the_match_list_names_each_pairs_run_and_links_each_row_to_its_page(client, cohort, pair):
+    client.force_login(StaffFactory())
+    run = _run(cohort)
+    proposed = Match.objects.get(run=run)
+    by_hand = match_create(
+        mentor=AcceptedMentorFactory(cohort=cohort),
+        mentee=AcceptedFactory(cohort=cohort),
+        created_by=StaffFactory(),
+    )
+    listing = client.get(reverse("admin:matching_match_changelist")).content.decode()
+    assert f'<td class="field-run_name">Run {run.pk} of Fall cohort</td>' in listing
+    assert '<td class="field-run_name">-</td>' in listing  # made by hand: no run
+    for match in (proposed, by_hand):
+        assert f'href="{reverse("admin:matching_match_change", args=[match.pk])}"' in listing
+    # The run column still sorts, by the runs' own order.
+    assert 'class="sortable column-run_name"' in listing
+    by_run = client.get(reverse("admin:matching_match_changelist"), {"o": "7"}).content.decode()
+    assert 'class="sortable column-run_name sorted ascending"' in by_run
+
+
+def test_the_match_list_shows_50_pairs_a_page(client, cohort, pair):
+    mentor, mentee = pair
+    Match.objects.bulk_create(
+        Match(cohort=cohort, mentor=mentor, mentee=mentee, score=50, status="rejected")
+        for _ in range(51)
+    )
+    client.force_login(StaffFactory())
+    url = reverse("admin:matching_match_changelist")
+    first = client.get(url).content.decode()
+    assert first.count('name="_selected_action"') == 50
+    assert client.get(url, {"p": "2"}).content.decode().count('name="_selected_action"') == 1
+
+
 # --- Members ---------------------------------------------------------------------------------
 
 
