@@ -80,6 +80,9 @@ class MatchAdmin(admin_privacy.ModelAdmin):
     # Not the run (see `run_name`): two tables fewer in a query whose planning, with nine, took
     # longer than running it.
     list_select_related = ["cohort", "mentor__member", "mentee__member", "decided_by"]
+    # Staff without the background permission see the list ordered by a score computed from
+    # each pair's JSON (see `get_ordering`).
+    list_keys_first = True
     # What the columns show and nothing else.
     list_defer = (
         *admin_privacy.columns_but(Match, keep=["status", "score", "notified_at"]),
