@@ -46,7 +46,7 @@ def _same_queries_at_two_sizes(django_assert_max_num_queries, get, grow, ceiling
 def test_the_admin_match_list_takes_the_same_queries_for_3_pairs_as_for_30(
     client, django_assert_max_num_queries
 ):
-    # Pairs proposed by runs: the "run" column names the run's cohort, which must be joined in.
+    # Pairs proposed by runs, whose "run" column names the run's cohort.
     client.force_login(StaffFactory(is_superuser=True))
     url = reverse("admin:matching_match_changelist")
 

@@ -5,11 +5,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Avg, Min, Sum
+from django.db.models import Avg, Count, Min, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import capfirst
 
 from accounts import admin_privacy
 from applications.models import Application, Interest, PracticeArea
@@ -33,26 +34,77 @@ from .common import (
     with_shown_score,
 )
 
-PAIRS_PER_PAGE = 100
-UNMATCHED_SHOWN = 300
+# A pair's row is tall (both people's facts, the score's parts, the reasons) and staff read each
+# before ticking it: 25 is a screenful or two, and a page of them renders in a few milliseconds.
+PAIRS_PER_PAGE = 25
+# The unmatched a page at a time (a large cohort leaves hundreds): every one reachable.
+UNMATCHED_PER_PAGE = 50
+
+# The columns a pair's row shows, and nothing else: the people's applications hold long texts
+# (goals, offer, availability) and a whole user row its password hash and dates.
+_NAME = ["first_name", "last_name", "email"]
+_PAIR_COLUMNS = [
+    "status",
+    "components",
+    "reasons",
+    *(f"{side}__profile_snapshot" for side in ("mentor", "mentee")),
+    *(f"{user}__{column}" for user in ("mentor__member", "mentee__member") for column in _NAME),
+    *(f"decided_by__{column}" for column in _NAME),
+]
 
 
-class _Person:
-    """One side of a pair as the review page shows it, from the application's snapshot."""
+# How a pair compares with the cohort's previous run, as its row says it.
+_CHANGE_NOTES = {
+    "kept": "Same as the previous run",
+    "changed": "Changed since the previous run",
+    "new": "New in this run",
+}
 
-    def __init__(self, application: Application, areas: dict, interests: dict, desired=()):
-        snap = application.profile_snapshot or {}
-        self.application = application
-        self.name = str(application.member)
-        self.email = application.member.email
-        self.place = snap.get("location_name") or "-"
-        self.time_zone = snap.get("time_zone") or ""
-        self.stage = snap.get("career_stage_name") or "-"
-        self.credentials = snap.get("credentials") or ""
-        self.institution = snap.get("institution") or ""
-        self.practice_areas = [areas.get(a, "?") for a in snap.get("practice_areas") or ()]
-        self.interests = [interests.get(i, "?") for i in snap.get("interests") or ()]
-        self.desired = [areas.get(a, "?") for a in desired]
+
+def _person(application: Application, areas: dict, interests: dict, desired=()) -> dict:
+    """One side of a pair as the review page shows it, from the application's snapshot: each
+    line's text put together here, once, rather than by template tags and filters on each row
+    (a dict, which the template reads without trying an attribute first)."""
+    snap = application.profile_snapshot or {}
+    stage = snap.get("career_stage_name") or "-"
+    credentials = snap.get("credentials") or ""
+    place = snap.get("location_name") or "-"
+    time_zone = snap.get("time_zone") or ""
+    return {
+        "name": str(application.member),
+        "stage": f"{stage}, {credentials}" if credentials else stage,
+        "place": f"{place} ({time_zone})" if time_zone else place,
+        "desired": ", ".join(areas.get(a, "?") for a in desired),
+        "practice_areas": ", ".join(areas.get(a, "?") for a in snap.get("practice_areas") or ()),
+        "interests": ", ".join(interests.get(i, "?") for i in snap.get("interests") or ()),
+    }
+
+
+class _CountedPaginator(Paginator):
+    """Pages of a queryset the page has counted already, with its other figures."""
+
+    def __init__(self, object_list, per_page: int, *, count: int):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
+def _desired_areas(mentee_ids: list[int], area_order: dict[int, int]) -> dict[int, list[int]]:
+    """The practice areas each mentee asked for, in the areas' own order: their ids straight
+    from the link table (one query, no area objects)."""
+    link = Application.desired_practice_areas.through
+    desired: dict[int, list[int]] = {}
+    rows = link.objects.filter(application_id__in=mentee_ids).values_list(
+        "application_id", "practicearea_id"
+    )
+    for application_id, area_id in rows:
+        desired.setdefault(application_id, []).append(area_id)
+    for areas in desired.values():
+        areas.sort(key=lambda area: area_order.get(area, 0))
+    return desired
 
 
 @admin.register(MatchRun)
@@ -168,57 +220,81 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
 
     def _result_context(self, request: HttpRequest, run: MatchRun) -> dict:
         areas = dict(PracticeArea.objects.values_list("pk", "name"))
+        area_order = {pk: rank for rank, pk in enumerate(areas)}
         interests = dict(Interest.objects.values_list("pk", "name"))
-        matches = (
-            with_shown_score(Match.objects.filter(run=run), request.user)
-            .select_related("mentor__member", "mentee__member", "decided_by")
-            .prefetch_related("mentee__desired_practice_areas")
-            .order_by("-shown_score", "pk")
-        )
+        matches = with_shown_score(Match.objects.filter(run=run), request.user)
         if request.GET.get("order") == "weakest":
-            matches = matches.order_by("shown_score", "pk")
-        page = Paginator(matches, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+            order = matches.order_by("shown_score", "pk")
+        else:
+            order = matches.order_by("-shown_score", "pk")
+        show_scores = sees_background(request.user)
+        # The run's figures in one query: its pairs (for the pages), those still waiting and,
+        # for staff not shown the shared-background points, the totals without them.
+        figures = matches.order_by().aggregate(
+            pairs=Count("pk"),
+            waiting=Count("pk", filter=Q(status=Match.Status.PROPOSED)),
+            **(
+                {}
+                if show_scores
+                else {
+                    "total": Sum("shown_score"),
+                    "mean": Avg("shown_score"),
+                    "lowest": Min("shown_score"),
+                }
+            ),
+        )
+        # The page's pairs picked by their keys first, then loaded with their people: ordered
+        # by a score computed from JSON (staff without the background permission), PostgreSQL
+        # joined the people of every pair of the run before sorting, ten times the work.
+        page = _CountedPaginator(
+            order.values_list("pk", flat=True), PAIRS_PER_PAGE, count=figures["pairs"]
+        ).get_page(request.GET.get("page"))
+        loaded = (
+            matches.select_related("mentor__member", "mentee__member", "decided_by")
+            .only(*_PAIR_COLUMNS)
+            .in_bulk(list(page))
+        )
+        pairs = [loaded[pk] for pk in page if pk in loaded]
         comparison = match_run_compare(run) if run.status == MatchRun.Status.DONE else None
+        desired = _desired_areas([match.mentee_id for match in pairs], area_order)
+        changes = comparison.change_by_mentee if comparison and comparison.previous else {}
         rows = []
-        for match in page:
+        for match in pairs:
             components, reasons = components_and_reasons(match, request.user)
-            mentor = _Person(match.mentor, areas, interests)
-            mentee = _Person(
-                match.mentee,
-                areas,
-                interests,
-                desired=[a.pk for a in match.mentee.desired_practice_areas.all()],
-            )
+            mentor = _person(match.mentor, areas, interests)
+            mentee = _person(match.mentee, areas, interests, desired.get(match.mentee_id, ()))
+            # Numbers as text: the template would localize each one (a third of a row's time),
+            # and a key in a form's value must not be localized anyway.
             rows.append(
                 {
-                    "match": match,
-                    "mentor": mentor,
-                    "mentee": mentee,
+                    "pk": str(match.pk),
+                    "proposed": match.status == Match.Status.PROPOSED,
                     "people": (mentor, mentee),
-                    "score": hundredths(match.shown_score),
-                    "components": components,
+                    "score": str(hundredths(match.shown_score)),
+                    "components": [
+                        f"{label}: {part.get('points')} of {part.get('max')}"
+                        for label, part in components
+                    ],
                     "reasons": reasons,
-                    "change": comparison.change_by_mentee.get(match.mentee_id)
-                    if comparison and comparison.previous
-                    else None,
+                    "status": match.get_status_display(),
+                    "decided_by": str(match.decided_by) if match.decided_by else "",
+                    "change": _CHANGE_NOTES.get(changes.get(match.mentee_id), ""),
                 }
             )
-        unmatched = run.unmatched[:UNMATCHED_SHOWN]
-        # Their names only, each linked to its application: up to 300 rows.
+        unmatched_page = Paginator(run.unmatched, UNMATCHED_PER_PAGE).get_page(
+            request.GET.get("unmatched")
+        )
+        # Their names only, each linked to its application.
         people = (
             Application.objects.select_related("member")
-            .only("member__first_name", "member__last_name", "member__email")
-            .in_bulk([u["applicant"] for u in unmatched])
+            .only(*(f"member__{column}" for column in _NAME))
+            .in_bulk([u["applicant"] for u in unmatched_page])
         )
         applications_url = reverse("admin:applications_application_changelist")
-        show_scores = sees_background(request.user)
         if show_scores:
             totals = {"total": run.total_score, "mean": run.mean_score, "lowest": run.min_score}
         else:
-            totals = matches.order_by().aggregate(
-                total=Sum("shown_score"), mean=Avg("shown_score"), lowest=Min("shown_score")
-            )
-            totals = {name: hundredths(value) for name, value in totals.items()}
+            totals = {name: hundredths(figures[name]) for name in ("total", "mean", "lowest")}
         return page_context(
             self,
             request,
@@ -231,16 +307,17 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
             comparison=comparison,
             unmatched=[
                 {
-                    **u,
-                    "reason": shown_unmatched_reason(u["reason"], request.user),
-                    "application": people.get(u["applicant"]),
+                    "applicant": u["applicant"],
+                    "name": str(people[u["applicant"]].member) if u["applicant"] in people else "",
                     # The admin's change page of an application, without a reverse() a row.
                     "url": f"{applications_url}{u['applicant']}/change/",
+                    "role": capfirst(u["role"]),
+                    "reason": shown_unmatched_reason(u["reason"], request.user),
                 }
-                for u in unmatched
+                for u in unmatched_page
             ],
-            unmatched_hidden=max(len(run.unmatched) - UNMATCHED_SHOWN, 0),
-            proposed_left=Match.objects.filter(run=run).proposed().count(),
+            unmatched_page=unmatched_page,
+            proposed_left=figures["waiting"],
             weights=[(COMPONENT_LABELS[name], run.weights.get(name)) for name in COMPONENTS],
             can_decide=request.user.has_perm("matching.change_match"),
             show_scores=show_scores,
@@ -258,6 +335,8 @@ def _objectives_side_by_side(run: MatchRun) -> list[MatchRun]:
         .done()
         .filter(algorithm=Algorithm.OPTIMAL)
         .exclude(objective=run.objective)
+        # What the table shows: not the other run's JSON (its unmatched list alone is large).
+        .only("pk", "objective", "pairs_proposed", "min_score", "total_score")
         .first()
     )
     if other is None:

@@ -1,11 +1,15 @@
 """Staff running, reading and deciding matches in admin; members seeing their match."""
 
+import html
+import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from applications.models import Interest, PracticeArea
+from matching.admin import runs
 from matching.decisions import match_create
 from matching.models import Match, MatchRun
 from matching.runs import match_run_execute, match_run_start
@@ -207,7 +211,7 @@ def test_the_result_page_takes_the_same_queries_whatever_the_number_of_pairs(
     AcceptedFactory(cohort=cohort)
     _run(cohort)  # so that both measured pages compare with a previous run
     url = reverse("admin:matching_matchrun_change", args=[_run(cohort).pk])
-    with django_assert_max_num_queries(30) as few:
+    with django_assert_max_num_queries(14) as few:
         client.get(url)
     for _ in range(12):
         AcceptedMentorFactory(cohort=cohort)
@@ -216,6 +220,124 @@ def test_the_result_page_takes_the_same_queries_whatever_the_number_of_pairs(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count('name="match"') == 13
+
+
+def _links(content: str, anchor: str) -> dict[str, str]:
+    """The result page's Previous/Next links to `anchor` (#pairs-title, #unmatched-title): their
+    query strings, as the page writes them relative to itself."""
+    found = re.findall(rf'<a href="([^"]*)#{anchor}">(Previous|Next)</a>', content)
+    return {label: html.unescape(href) for href, label in found}
+
+
+def test_a_pairs_row_shows_both_people_the_parts_of_its_score_its_reasons_and_its_decision(
+    client, cohort, pair
+):
+    mentor, mentee = pair
+    areas = list(PracticeArea.objects.order_by("order", "name")[:3])
+    # Asked for in another order than the areas' own, which the row follows.
+    mentee.desired_practice_areas.add(areas[1], areas[0])
+    interests = list(Interest.objects.order_by("category", "order", "name")[:2])
+    mentor.profile_snapshot = {
+        **mentor.profile_snapshot,
+        "credentials": "PharmD",
+        "practice_areas": [areas[2].pk],
+        "interests": [i.pk for i in interests],
+    }
+    mentor.save()
+    _run(cohort)  # so that the next run compares with it
+    run = _run(cohort)
+    match = Match.objects.get(run=run)
+    Match.objects.filter(pk=match.pk).update(
+        reasons=["share a self-identified background, as the mentee asked", "both in Utah"],
+        components={
+            "region": {"points": 50.0, "max": 50.0},
+            "shared_background": {"points": 20.0, "max": 20.0},
+            "interests": {"points": 0.0, "max": 0.0},
+        },
+    )
+    staff = StaffFactory(first_name="Dana", last_name="Decider")
+    client.force_login(staff)
+    url = reverse("admin:matching_matchrun_change", args=[run.pk])
+    client.post(url, {"decision": "approve", "match": [match.pk]})
+
+    content = client.get(url).content.decode()
+    assert f"<strong>{mentor.member}</strong>" in content
+    assert "Experienced (16-25 years), PharmD<br>" in content
+    assert "Utah (America/Denver)<br>" in content
+    assert f"Wants: {areas[0].name}, {areas[1].name}<br>" in content
+    assert f"Practises in: {areas[2].name}<br>" in content
+    assert f"Interests: {interests[0].name}, {interests[1].name}" in content
+    assert "<li>Region: 50.0 of 50.0</li>" in content
+    assert "<li>Shared background: 20.0 of 20.0</li>" in content
+    assert "Interests: 0.0" not in content  # a part worth nothing for this mentee
+    assert "<li>both in Utah</li>" in content
+    assert 'Approved<br><span class="match-facts">by Dana Decider</span>' in content
+    assert "Same as the previous run" in content
+
+    client.force_login(_staff_without_self_identification())
+    content = client.get(url).content.decode()
+    assert "<li>Region: 50.0 of 50.0</li>" in content and "<li>both in Utah</li>" in content
+    assert "<li>Shared background" not in content and "self-identified" not in content
+
+
+def test_the_result_page_shows_its_pairs_a_page_at_a_time_in_the_order_chosen(
+    client, cohort, monkeypatch
+):
+    monkeypatch.setattr(runs, "PAIRS_PER_PAGE", 2)
+    client.force_login(StaffFactory())
+    for state in ("CO", "OH", "TX"):
+        AcceptedMentorFactory(cohort=cohort, location=state)
+        AcceptedFactory(cohort=cohort, location=state)
+    run = _run(cohort)
+    Match.objects.filter(run=run).update(score="50.00")
+    scores = {}
+    for score, match in zip(("90.00", "70.00", "80.00"), Match.objects.order_by("pk"), strict=True):
+        Match.objects.filter(pk=match.pk).update(score=score)
+        scores[score] = match.pk
+    url = reverse("admin:matching_matchrun_change", args=[run.pk])
+
+    first = client.get(url, {"order": "weakest"}).content.decode()
+    assert re.findall(r'name="match" value="(\d+)"', first) == [
+        str(scores["70.00"]),
+        str(scores["80.00"]),
+    ]
+    assert "Page 1 of 2" in first and "Previous" not in _links(first, "pairs-title")
+    following = client.get(url + _links(first, "pairs-title")["Next"]).content.decode()
+    assert re.findall(r'name="match" value="(\d+)"', following) == [str(scores["90.00"])]
+    assert "Page 2 of 2" in following
+    back = _links(following, "pairs-title")["Previous"]
+    assert "order=weakest" in back and "page=1" in back
+
+
+def test_the_unmatched_are_listed_a_page_at_a_time_and_every_one_can_be_reached(
+    client, cohort, pair
+):
+    run = _run(cohort)
+    unmatched = [
+        {"applicant": 900_000 + n, "role": "mentee", "reason": f"reason {n}"} for n in range(120)
+    ]
+    unmatched.append({"applicant": pair[1].pk, "role": "mentee", "reason": "no mentor near"})
+    MatchRun.objects.filter(pk=run.pk).update(unmatched=unmatched)
+    client.force_login(StaffFactory())
+    page = reverse("admin:matching_matchrun_change", args=[run.pk])
+    query = "?order=weakest"
+
+    seen, pages = [], []
+    while query:
+        content = client.get(page + query).content.decode()
+        rows = re.findall(
+            r"<td>(?:Application (\d+)|<a href=[^>]*>([^<]*)</a>)</td><td>Mentee", content
+        )
+        assert len(rows) <= runs.UNMATCHED_PER_PAGE
+        seen += [number or name for number, name in rows]
+        pages.append(content)
+        query = _links(content, "unmatched-title").get("Next")
+        # Paging through the unmatched keeps the order the pairs are shown in.
+        assert query is None or "order=weakest" in query
+    assert seen == [str(900_000 + n) for n in range(120)] + [str(pair[1].member)]
+    assert len(pages) == 3
+    assert f"1-{runs.UNMATCHED_PER_PAGE} of 121" in pages[0]
+    assert "101-121 of 121" in pages[2]
 
 
 def test_staff_preview_then_make_a_match_by_hand(client, cohort, pair):
@@ -269,6 +391,39 @@ def test_the_match_list_and_its_actions_work(client, cohort, pair):
     match.refresh_from_db()
     assert match.status == "approved"
     assert client.get(reverse("admin:matching_matchrun_changelist")).status_code == 200
+
+
+def test_the_match_list_names_each_pairs_run_and_links_each_row_to_its_page(client, cohort, pair):
+    client.force_login(StaffFactory())
+    run = _run(cohort)
+    proposed = Match.objects.get(run=run)
+    by_hand = match_create(
+        mentor=AcceptedMentorFactory(cohort=cohort),
+        mentee=AcceptedFactory(cohort=cohort),
+        created_by=StaffFactory(),
+    )
+    listing = client.get(reverse("admin:matching_match_changelist")).content.decode()
+    assert f'<td class="field-run_name">Run {run.pk} of Fall cohort</td>' in listing
+    assert '<td class="field-run_name">-</td>' in listing  # made by hand: no run
+    for match in (proposed, by_hand):
+        assert f'href="{reverse("admin:matching_match_change", args=[match.pk])}"' in listing
+    # The run column still sorts, by the runs' own order.
+    assert 'class="sortable column-run_name"' in listing
+    by_run = client.get(reverse("admin:matching_match_changelist"), {"o": "7"}).content.decode()
+    assert 'class="sortable column-run_name sorted ascending"' in by_run
+
+
+def test_the_match_list_shows_50_pairs_a_page(client, cohort, pair):
+    mentor, mentee = pair
+    Match.objects.bulk_create(
+        Match(cohort=cohort, mentor=mentor, mentee=mentee, score=50, status="rejected")
+        for _ in range(51)
+    )
+    client.force_login(StaffFactory())
+    url = reverse("admin:matching_match_changelist")
+    first = client.get(url).content.decode()
+    assert first.count('name="_selected_action"') == 50
+    assert client.get(url, {"p": "2"}).content.decode().count('name="_selected_action"') == 1
 
 
 # --- Members ---------------------------------------------------------------------------------
