@@ -147,9 +147,6 @@ class MeetingQuerySet(models.QuerySet):
     def upcoming(self, now: datetime) -> "MeetingQuerySet":
         return self.planned().filter(starts_at__gte=now).order_by("starts_at", "pk")
 
-    def with_people(self) -> "MeetingQuerySet":
-        return self.select_related("logged_by", "confirmed_by", "created_by")
-
 
 class Meeting(models.Model):
     """A meeting of a pair: planned ahead, then held (logged) or cancelled.

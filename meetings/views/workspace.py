@@ -50,8 +50,9 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
         match, Meeting.objects.for_match(match).exclude(status=Meeting.Status.CANCELLED)
     )
     held = [m for m in meetings if m.status == Meeting.Status.HELD]
-    upcoming = [m for m in reversed(meetings) if m.status == Meeting.Status.PLANNED]
-    upcoming = [m for m in upcoming if m.starts_at >= now]
+    upcoming = [
+        m for m in reversed(meetings) if m.status == Meeting.Status.PLANNED and m.starts_at >= now
+    ]
     awaiting = []
     if role != STAFF_VIEWER:
         awaiting = [
