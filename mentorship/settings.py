@@ -213,6 +213,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mentorship.context_processors.program",
             ],
+            # {% url %} with its answers remembered, in every template (core/templatetags/links.py).
+            "builtins": ["core.templatetags.links"],
         },
     }
 ]
