@@ -10,8 +10,11 @@ class CohortsConfig(AppConfig):
 
         from core.pagecache import public_pages_changed
 
-        from .models import Cohort
+        from .models import Cohort, Resource
+        from .services import resources_changed
 
-        # The home page and a cohort's page show cohorts: a change shows at once.
         for signal in (post_save, post_delete):
+            # The home page and a cohort's page show cohorts: a change shows at once.
             signal.connect(public_pages_changed, sender=Cohort, dispatch_uid=f"cohort-{signal}")
+            # The pair pages' cached resource lists are keyed by the cohort's stamp.
+            signal.connect(resources_changed, sender=Resource, dispatch_uid=f"resource-{signal}")

@@ -9,6 +9,7 @@ from pathlib import PurePath
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Cohort, Resource
 
@@ -43,6 +44,13 @@ def resource_save(*, resource: Resource) -> Resource:
         if previous and previous != resource.file.name:
             transaction.on_commit(lambda: _delete_stored_file(storage=storage, name=previous))
     return resource
+
+
+def resources_changed(**kwargs) -> None:
+    """A resource was saved or deleted (a signal receiver): every cohort's resource lists are
+    read anew. Every cohort's, since a resource may be for all of them or move between them;
+    a program has a handful of cohorts, so this is one small update."""
+    Cohort.objects.update(resources_changed_at=timezone.now())
 
 
 def resource_delete(*, resource: Resource) -> None:

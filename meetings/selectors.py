@@ -13,18 +13,18 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from applications.models import MemberProfile
 from cohorts.calendar import CalendarEvent, orientation_event
 from cohorts.models import Cohort, Resource
 from core.dates import member_zone, months_between
 from matching.models import Match
 
 from .ledger import Ledger, hours_to_minutes, ledger_compute
-from .models import Goal, Meeting
+from .models import Expectations, Goal, Meeting
 
 # ---------------------------------------------------------------------------------------------
 # Who is who in a pair
@@ -49,38 +49,41 @@ def pair_zone(match: Match) -> zoneinfo.ZoneInfo:
     return member_zone(match.mentee.member)
 
 
-def attach_profiles(match: Match, viewer) -> None:
-    """Each member's profile on the pair, read in one query at most without joining it to the
-    pair: the viewer's own is the one the request already read (its time zone)."""
-    members = (match.mentor.member, match.mentee.member)
-    others = [member.pk for member in members if member.pk != viewer.pk]
-    profiles = (
-        {profile.user_id: profile for profile in MemberProfile.objects.filter(user_id__in=others)}
-        if others
-        else {}
-    )
+def attach_own_profile(match: Match, viewer) -> None:
+    """The viewer's own profile, which the request has read already (its time zone), on the
+    pair's member who is the viewer; the partner's is read when needed, or joined in."""
     cache = get_user_model().profile.related  # caches "no profile" too, unlike assigning
-    for member in members:
-        own = member.pk == viewer.pk
-        cache.set_cached_value(
-            member, getattr(viewer, "profile", None) if own else profiles.get(member.pk)
-        )
+    for member in (match.mentor.member, match.mentee.member):
+        if member.pk == viewer.pk and not cache.is_cached(member):
+            cache.set_cached_value(member, getattr(viewer, "profile", None))
 
 
-def attach_people(match: Match, meetings: Iterable[Meeting]) -> list[Meeting]:
-    """The meetings with who planned, logged and confirmed each, taken from the pair's two
-    members rather than joined in; anyone else (staff who planned one) in one more query."""
-    meetings = list(meetings)
-    fields = ("created_by", "logged_by", "confirmed_by")
+MEETING_PEOPLE = ("created_by", "logged_by", "confirmed_by")
+
+
+def attach_people(match: Match, rows: Iterable, fields: Iterable[str] = MEETING_PEOPLE) -> list:
+    """The rows (meetings by default, or a goal's comments, the expectations) with the people
+    their `fields` name, taken from the pair's two members rather than joined in; anyone else
+    (staff who planned a meeting) in one more query."""
+    rows = list(rows)
     people = {member.pk: member for member in (match.mentor.member, match.mentee.member)}
-    others = {getattr(m, f"{field}_id") for m in meetings for field in fields}
+    others = {getattr(row, f"{field}_id") for row in rows for field in fields}
     others -= {None, *people}
     if others:
         people.update(get_user_model().objects.in_bulk(others))
-    for meeting in meetings:
+    for row in rows:
         for field in fields:
-            setattr(meeting, field, people.get(getattr(meeting, f"{field}_id")))
-    return meetings
+            setattr(row, field, people.get(getattr(row, f"{field}_id")))
+    return rows
+
+
+def pair_expectations(match: Match) -> Expectations | None:
+    """The pair's expectations, if written, with who acknowledged them. Read with the pair
+    when it was selected with them."""
+    expectations = getattr(match, "expectations", None)
+    if expectations is not None:
+        attach_people(match, [expectations], fields=("acknowledged_by",))
+    return expectations
 
 
 def pair_today(match: Match, now: datetime | None = None) -> date:
@@ -262,10 +265,23 @@ def pair_activity(match_ids: Iterable[int]) -> dict[int, PairActivity]:
 # ---------------------------------------------------------------------------------------------
 
 
+RESOURCE_LISTS_SECONDS = 24 * 60 * 60
+
+
 def resources_for(match: Match, role: str) -> list[Resource]:
-    """The cohort's resources for the member's role; staff viewing a pair see the mentee's."""
+    """The cohort's resources for the member's role; staff viewing a pair see the mentee's.
+
+    Kept in the cache per cohort and role under the cohort's `resources_changed_at`, which
+    every change to a resource moves on: a list is never served after a change, in any process.
+    """
     role = role if role in {"mentor", "mentee"} else "mentee"
-    return list(Resource.objects.for_participant(cohort=match.cohort, role=role))
+    cohort = match.cohort
+    key = f"resources:{cohort.pk}:{role}:{cohort.resources_changed_at.timestamp()}"
+    resources = cache.get(key)
+    if resources is None:
+        resources = Resource.objects.for_participant(cohort=cohort, role=role).in_program_order()
+        cache.set(key, resources, RESOURCE_LISTS_SECONDS)
+    return resources
 
 
 def orientation_events(cohorts: Iterable[Cohort]) -> list[CalendarEvent]:

@@ -166,6 +166,10 @@ class Cohort(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When a resource (this cohort's or one for every cohort) last changed. The pair pages keep
+    # the cohort's resource lists in the cache under this stamp, so a change shows at once in
+    # every process (cohorts.services.resources_changed, connected in cohorts.apps).
+    resources_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = CohortQuerySet.as_manager()
 

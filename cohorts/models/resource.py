@@ -27,6 +27,9 @@ RESOURCE_FILE_EXTENSIONS = [
 ]
 RESOURCE_FILE_MAX_BYTES = 20 * 1024 * 1024
 RESOURCE_FILE_MAX_LABEL = "20 MB"
+# Resource.Phase's values in program order, not alphabetical.
+PHASES_IN_ORDER = ("orientation", "early", "middle", "closing")
+_PHASE_RANK = {phase: rank for rank, phase in enumerate(PHASES_IN_ORDER)}
 
 
 def resource_upload_to(instance: "Resource", filename: str) -> str:
@@ -63,6 +66,11 @@ class ResourceQuerySet(models.QuerySet):
             Q(cohort=cohort) | Q(cohort__isnull=True),
             audience__in=[role, Resource.Audience.ALL],
         )
+
+    def in_program_order(self) -> list["Resource"]:
+        """The rows in the model's ordering, sorted here rather than by the database: ordering
+        by the phase's rank costs Django more to build than the query costs to run."""
+        return sorted(self.order_by(), key=Resource.program_order)
 
 
 class Resource(models.Model):
@@ -124,14 +132,11 @@ class Resource(models.Model):
     objects = ResourceQuerySet.as_manager()
 
     class Meta:
-        # Phases (Resource.Phase's values) in program order, not alphabetical.
+        # The same order as program_order: phases in program order, not alphabetical.
         ordering = [
             Case(
-                When(phase="orientation", then=Value(0)),
-                When(phase="early", then=Value(1)),
-                When(phase="middle", then=Value(2)),
-                When(phase="closing", then=Value(3)),
-                default=Value(4),
+                *(When(phase=phase, then=Value(rank)) for phase, rank in _PHASE_RANK.items()),
+                default=Value(len(PHASES_IN_ORDER)),
                 output_field=models.PositiveSmallIntegerField(),
             ).asc(),
             "order",
@@ -147,6 +152,11 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def program_order(self) -> tuple:
+        """The sort key of Meta.ordering, for sorting in Python."""
+        rank = _PHASE_RANK.get(self.phase, len(PHASES_IN_ORDER))
+        return (rank, self.order, self.title, self.pk)
 
     def clean(self) -> None:
         if self.url and self.file:
