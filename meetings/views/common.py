@@ -15,17 +15,21 @@ from core.text import day_in_year_text
 from matching.models import Match
 
 from ..models import Goal, Meeting
-from ..selectors import attach_people, attach_profiles, member_role
+from ..selectors import attach_own_profile, attach_people, member_role
 
 STAFF_VIEWER = "staff"
 
 
-def get_pair_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> tuple[Match, str]:
-    # The pair and its people, each member's profile apart: joining both profiles in makes
-    # the query of every pair page twice as slow to build and run.
-    pairs = Match.objects.released().select_related("cohort", "mentor__member", "mentee__member")
+def get_pair_for_user(
+    request: HttpRequest, pk: int, *, write: bool = False, related: tuple[str, ...] = ()
+) -> tuple[Match, str]:
+    """The pair and the user's role in it, or 404. `related` names more rows to read in the
+    same query (the workspace's partner profile and expectations)."""
+    pairs = Match.objects.released().select_related(
+        "cohort", "mentor__member", "mentee__member", *related
+    )
     match = get_object_or_404(pairs, pk=pk)
-    attach_profiles(match, request.user)
+    attach_own_profile(match, request.user)
     role = member_role(match, request.user)
     if role is not None:
         return match, role
@@ -87,7 +91,6 @@ def pair_context(match: Match, role: str) -> dict:
         "can_plan": match.status == Match.Status.APPROVED
         and timezone.localdate(timezone=program_zone()) <= match.cohort.period_end,
         "partner": partner,
-        "partner_profile": getattr(partner.member, "profile", None),
     }
 
 

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services
 from ..forms import ActionItemForm, CommentForm, GoalForm
-from ..models import ActionItem, Goal, GoalComment
+from ..models import ActionItem
+from ..selectors import attach_people
 from ..services import WorkspaceError
 from .common import form_page, get_goal, get_pair_for_user, pair_context, refused, workspace_url
 
@@ -52,19 +53,14 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int | None = None) -> Http
 @login_required
 def goal_detail(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     match, role = get_pair_for_user(request, pk)
-    goal = get_object_or_404(
-        Goal.objects.prefetch_related(
-            "action_items",
-            Prefetch("comments", queryset=GoalComment.objects.select_related("author")),
-        ),
-        pk=goal_pk,
-        match=match,
-    )
-    return _goal_page(request, match, role, goal)
+    return _goal_page(request, match, role, get_goal(match, goal_pk))
 
 
 def _goal_page(request, match, role, goal, *, action_form=None, comment_form=None):
     """The goal with its action plan and comments; a form given here shows its errors."""
+    prefetch_related_objects([goal], "action_items", "comments")
+    # The comments' authors are the pair's members: taken from the pair, not joined in.
+    attach_people(match, goal.comments.all(), fields=("author",))
     return render(
         request,
         "meetings/goal.html",

@@ -18,6 +18,8 @@ from ..services import WorkspaceError
 from .common import STAFF_VIEWER, form_page, get_pair_for_user, pair_context, refused, workspace_url
 
 RECENT_MEETINGS = 5
+# Read with the pair: the partner's card shows a profile, and the expectations are the pair's.
+WORKSPACE_RELATED = ("mentor__member__profile", "mentee__member__profile", "expectations")
 
 
 @login_required
@@ -42,7 +44,7 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def workspace(request: HttpRequest, pk: int) -> HttpResponse:
-    match, role = get_pair_for_user(request, pk)
+    match, role = get_pair_for_user(request, pk, related=WORKSPACE_RELATED)
     now = timezone.now()
     # The pair's meetings in one query (a pair holds a few dozen at most), split here into the
     # latest held, the ones ahead, those awaiting the member's confirmation, and the ledger.
@@ -61,14 +63,16 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             if m.confirmed_at is None and m.logged_by_id != request.user.pk
         ]
     goals = list(Goal.objects.for_match(match).with_counts())
+    pair = pair_context(match, role)
     context = {
-        **pair_context(match, role),
+        **pair,
+        "partner_profile": getattr(pair["partner"].member, "profile", None),
         "ledger": selectors.ledger_of_meetings(match, held, now=now),
         "next_meeting": upcoming[0] if upcoming else None,
         "planned_count": len(upcoming),
         "recent_meetings": held[:RECENT_MEETINGS],
         "awaiting": awaiting,
-        "expectations": Expectations.objects.filter(match=match).first(),
+        "expectations": selectors.pair_expectations(match),
         "goals": goals,
         "reasons": public_reasons(match.reasons),
         "resources": selectors.resources_for(match, role),

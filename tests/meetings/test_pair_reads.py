@@ -1,20 +1,24 @@
 """How the pair pages read: the ledger from the meetings the workspace already holds, who logged
-each meeting from the pair's own members, each member's profile apart from the pair, and the
-goal page's blank forms drawn once."""
+each meeting from the pair's own members, the pair with the viewer's own profile (and, for
+the workspace, both profiles and the expectations) in one query, and the goal page's blank
+forms drawn once."""
 
 import zoneinfo
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from matching.models import Match
 from meetings import selectors
 from meetings.forms import ActionItemForm, CommentForm
-from meetings.models import Goal, Meeting
+from meetings.models import Expectations, Goal, GoalComment, Meeting
 from meetings.views.common import get_pair_for_user
+from meetings.views.workspace import WORKSPACE_RELATED
 from mentorship.templatetags.pages import crispy_blank
 from tests.factories import MeetingFactory, PairFactory, StaffFactory
 
@@ -89,25 +93,71 @@ def test_the_workspace_names_who_logged_and_confirmed_and_lists_what_awaits_the_
     assert "logged this meeting" in page  # the one awaiting the mentee's confirmation
 
 
+def _request_of(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
 @pytest.mark.parametrize("viewer", ["mentee", "mentor", "staff"])
-def test_each_member_of_the_pair_carries_their_own_profile(viewer, django_assert_num_queries):
+def test_the_pair_is_one_query_and_carries_the_viewers_own_profile(
+    viewer, django_assert_num_queries
+):
     pair = PairFactory()
     if viewer == "staff":
         user = StaffFactory(is_superuser=True)
     else:
         user = getattr(pair, viewer).member
         user.profile  # noqa: B018 - the request has read it already (the time-zone middleware)
-    request = RequestFactory().get("/")
-    request.user = user
 
-    with django_assert_num_queries(3 if viewer == "staff" else 2):  # + the access record
-        match, role = get_pair_for_user(request, pair.pk)
+    with django_assert_num_queries(2 if viewer == "staff" else 1):  # + the access record
+        match, role = get_pair_for_user(_request_of(user), pair.pk)
     assert role == ("staff" if viewer == "staff" else viewer)
 
+    if viewer != "staff":
+        with django_assert_num_queries(0):
+            own = getattr(match, viewer).member.profile
+        assert own.time_zone == user.profile.time_zone
+    # The partner's profile (the mentee's, for the ledger's zone) is read when it is needed.
+    with django_assert_num_queries(0 if viewer == "mentee" else 1):
+        assert selectors.pair_zone(match) == DENVER
+
+
+@pytest.mark.parametrize("viewer", ["mentee", "mentor"])
+def test_the_workspace_reads_both_profiles_and_the_expectations_with_the_pair(
+    viewer, django_assert_num_queries
+):
+    pair = PairFactory()
+    Expectations.objects.create(
+        match=pair,
+        meeting_plan="Monthly video calls.",
+        communication="Email.",
+        updated_at=NOW,
+        updated_by=pair.mentee.member,
+        acknowledged_at=NOW,
+        acknowledged_by=pair.mentor.member,
+    )
+    user = getattr(pair, viewer).member
+    user.profile  # noqa: B018
+
+    with django_assert_num_queries(1):
+        match, _ = get_pair_for_user(_request_of(user), pair.pk, related=WORKSPACE_RELATED)
     with django_assert_num_queries(0):
         assert match.mentor.member.profile.time_zone == pair.mentor.member.profile.time_zone
-        assert match.mentee.member.profile.time_zone == pair.mentee.member.profile.time_zone
         assert selectors.pair_zone(match) == DENVER
+        expectations = selectors.pair_expectations(match)
+        assert expectations.acknowledged_by.display_name == pair.mentor.member.display_name
+
+
+def test_a_pair_without_expectations_reads_as_none_not_as_another_query(
+    django_assert_num_queries,
+):
+    pair = PairFactory()
+    match, _ = get_pair_for_user(
+        _request_of(pair.mentee.member), pair.pk, related=WORKSPACE_RELATED
+    )
+    with django_assert_num_queries(0):
+        assert selectors.pair_expectations(match) is None
 
 
 def test_a_member_without_a_profile_reads_as_none_not_as_another_query(
@@ -117,10 +167,8 @@ def test_a_member_without_a_profile_reads_as_none_not_as_another_query(
     pair.mentor.member.profile.delete()
     mentee = pair.mentee.member
     mentee.profile  # noqa: B018
-    request = RequestFactory().get("/")
-    request.user = mentee
 
-    match, _ = get_pair_for_user(request, pair.pk)
+    match, _ = get_pair_for_user(_request_of(mentee), pair.pk, related=WORKSPACE_RELATED)
 
     with django_assert_num_queries(0):
         assert getattr(match.mentor.member, "profile", None) is None
@@ -154,3 +202,29 @@ def test_the_goal_page_shows_its_forms_and_a_refused_step_keeps_its_error(client
     assert "is-invalid" in refused.content.decode()
     # The blank forms drawn since are still blank.
     assert "is-invalid" not in client.get(url).content.decode()
+
+
+def test_a_goal_page_shown_again_with_an_error_names_each_comments_author_in_the_same_queries(
+    client,
+):
+    pair = PairFactory()
+    mentee, mentor = pair.mentee.member, pair.mentor.member
+    goal = Goal.objects.create(match=pair, title="Prepare for interviews")
+    client.force_login(mentee)
+    url = reverse("meetings:goal_comment", args=[pair.pk, goal.pk])
+
+    def comment(count: int) -> str:
+        GoalComment.objects.bulk_create(
+            GoalComment(goal=goal, author=(mentee, mentor)[n % 2], body=f"Comment {n}")
+            for n in range(count)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            page = client.post(url, {"comment-body": ""}).content.decode()
+        return page, len(queries)
+
+    page, few = comment(2)
+    assert "This field is required" in page
+    page, many = comment(20)
+    assert many == few
+    assert page.count(f"<strong>{mentor.display_name}</strong>") == 11
+    assert page.count(f"<strong>{mentee.display_name}</strong>") == 11
