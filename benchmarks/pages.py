@@ -11,7 +11,9 @@ member; staff) right before each page, and each page's figure is its share of th
 measurement's requests per second. The machine may be shared with other work: the ratios are
 what count, not the absolute figures.
 
-BENCH_PAGE_PAIRS chooses N (default 3,000); BENCH_PAGE_SECONDS the seconds per page (default 5).
+BENCH_PAGE_PAIRS chooses N (default 3,000); BENCH_PAGE_SECONDS the seconds per page (default 5);
+BENCH_PAGE_ONLY, words separated by commas, measures only the pages whose label holds one of
+them ("workspace,goal").
 Runs on DATABASE_URL when set (PostgreSQL for the figures in the README), else a throwaway
 SQLite file. Needs wrk (`apt-get install wrk`): without it, the script says so and stops.
 """
@@ -52,6 +54,7 @@ from mentorship.demo import seed_cohort  # noqa: E402
 
 N = int(os.environ.get("BENCH_PAGE_PAIRS", "3000"))
 SECONDS = int(os.environ.get("BENCH_PAGE_SECONDS", "5"))
+ONLY = [word.strip() for word in os.environ.get("BENCH_PAGE_ONLY", "").split(",") if word.strip()]
 SLUG = "bench-pages"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -126,6 +129,8 @@ def main() -> None:
             f"{'trivial':>8} {'of trivial':>10}"
         )
         for kind, label, path in pages:
+            if ONLY and not any(word in label for word in ONLY):
+                continue
             trivial, _ = _wrk(base + "/bench/trivial/", sessions[kind])
             rate, p50 = _wrk(base + path, sessions[kind])
             share = 100 * rate / trivial if trivial else 0
