@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from django.contrib import admin
 from django.contrib.admin import helpers, widgets
 from django.contrib.admin.filters import SimpleListFilter
+from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist
@@ -29,6 +30,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+
+from .admin_rows import rows_html
 
 # The parameters Django's field list filters and date hierarchy put after a field's path:
 # lookups on the offered field itself, never a step to another field.
@@ -198,6 +201,20 @@ class _ChangeList(ChangeList):
         )
         before, _, after = url.rpartition(_PK_SLOT)
         return before, after
+
+    def result_table(self) -> dict | None:
+        """What `admin/change_list.html` draws for the list instead of Django's `result_list`
+        tag: the same headers, and the rows drawn at a fraction of the cost (`admin_rows`).
+        None for lists Django must draw itself."""
+        rows = rows_html(self)
+        if rows is None:
+            return None
+        headers = list(result_headers(self))
+        return {
+            "headers": headers,
+            "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+            "rows": rows,
+        }
 
     def url_for_result(self, result) -> str:
         # Each row's link with one reverse() a page rather than one a row, the key quoted as
