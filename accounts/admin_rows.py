@@ -66,9 +66,11 @@ class _Column:
                 self.classes += " nowrap"
             if self.kind == _FIELD and getattr(field, "flatchoices", None):
                 try:
-                    self.choices = dict(field.flatchoices)
+                    # Labels translated once a page rather than once a cell: the same text.
+                    self.choices = {key: str(label) for key, label in field.flatchoices}
                 except TypeError:
                     self.choices = None  # list-like choices: display_for_field's own way
+            self.boolean = isinstance(field, models.BooleanField) and self.choices is None
             return
         if name == "action_checkbox":
             self.classes = "action-checkbox"
@@ -106,6 +108,8 @@ class _Column:
                     return self.choices.get(value, self.empty), self.classes
                 except TypeError:
                     pass  # an unhashable value: display_for_field's own way
+            elif self.boolean:
+                return _icon(value, icons), self.classes
             shown = display_for_field(value, self.field, self.empty, avoid_link=bool(self.link_tag))
             return shown, self.classes
         return _value(value, self.empty, self.boolean, icons), _with_nowrap(self.classes, value)
@@ -137,15 +141,18 @@ def _with_nowrap(classes: str, value) -> str:
     return f"{classes} nowrap" if isinstance(value, (datetime.date, datetime.time)) else classes
 
 
+def _icon(value, icons: dict):
+    """The yes, no or unknown icon, as `display_for_value` draws it: the same three on every
+    row, their static addresses looked up once a page (keyed by type too: 1 == True, but its
+    icon's text is "1")."""
+    key = (type(value), value)
+    if key not in icons:
+        icons[key] = display_for_value(value, "", boolean=True)
+    return icons[key]
+
+
 def _value(value, empty, boolean: bool, icons: dict):
-    if boolean:
-        # The same three icons on every row: their static URLs looked up once a page (by type
-        # too: 1 == True, but its icon's text is "1").
-        key = (type(value), value)
-        if key not in icons:
-            icons[key] = display_for_value(value, empty, boolean=True)
-        return icons[key]
-    return display_for_value(value, empty)
+    return _icon(value, icons) if boolean else display_for_value(value, empty)
 
 
 def _columns(cl: ChangeList) -> list[_Column]:
