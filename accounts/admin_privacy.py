@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from django.contrib import admin
 from django.contrib.admin import helpers, widgets
 from django.contrib.admin.filters import SimpleListFilter
+from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist
@@ -27,8 +28,11 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from .admin_rows import rows_html
 
 # The parameters Django's field list filters and date hierarchy put after a field's path:
 # lookups on the offered field itself, never a step to another field.
@@ -199,6 +203,20 @@ class _ChangeList(ChangeList):
         before, _, after = url.rpartition(_PK_SLOT)
         return before, after
 
+    def result_table(self) -> dict | None:
+        """What `admin/change_list.html` draws for the list instead of Django's `result_list`
+        tag: the same headers, and the rows drawn at a fraction of the cost (`admin_rows`).
+        None for lists Django must draw itself."""
+        rows = rows_html(self)
+        if rows is None:
+            return None
+        headers = list(result_headers(self))
+        return {
+            "headers": headers,
+            "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+            "rows": rows,
+        }
+
     def url_for_result(self, result) -> str:
         # Each row's link with one reverse() a page rather than one a row, the key quoted as
         # Django quotes it.
@@ -224,9 +242,8 @@ class ModelAdmin(PrivacyAdminMixin, admin.ModelAdmin):
     # Django renders each row's checkbox through the form-widget templates: on a list of a
     # hundred rows, that was a sixth of the page's time. The same element, written directly.
     def action_checkbox(self, obj) -> str:
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            str(obj.pk),
-            format_html(_("Select this object for an action - {}"), str(obj)),
+        label = _("Select this object for an action - {}").format(escape(str(obj)))
+        return mark_safe(  # noqa: S308  (the object's name and key escaped)
+            f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" '
+            f'value="{escape(str(obj.pk))}" class="action-select" aria-label="{label}">'
         )

@@ -340,6 +340,34 @@ def test_the_unmatched_are_listed_a_page_at_a_time_and_every_one_can_be_reached(
     assert "101-121 of 121" in pages[2]
 
 
+@pytest.mark.parametrize(
+    ("count", "asked", "shown"),
+    [
+        (101, "3", ["900100"]),
+        (101, "99", ["900100"]),
+        (51, "x", [str(900_000 + n) for n in range(50)]),
+        (0, "2", []),
+    ],
+)
+def test_a_page_of_the_unmatched_is_read_from_the_runs_list(
+    client, cohort, pair, count, asked, shown
+):
+    # The page's items come from the database, not the whole list: the last page of one item,
+    # a page number past the end (the last page) or no number (the first), an empty list.
+    run = _run(cohort)
+    unmatched = [
+        {"applicant": 900_000 + n, "role": "mentor", "reason": f"reason {n}"} for n in range(count)
+    ]
+    MatchRun.objects.filter(pk=run.pk).update(unmatched=unmatched)
+    client.force_login(StaffFactory())
+    url = reverse("admin:matching_matchrun_change", args=[run.pk])
+    content = client.get(url, {"unmatched": asked}).content.decode()
+    rows = re.findall(r"<td>Application (\d+)</td><td>Mentor</td><td>reason \d+</td>", content)
+    assert rows == shown
+    if not count:
+        assert "Everyone who could be matched was." in content
+
+
 def test_staff_preview_then_make_a_match_by_hand(client, cohort, pair):
     mentor, mentee = pair
     client.force_login(StaffFactory())
