@@ -5,7 +5,6 @@ which asks for the second factor."""
 
 import functools
 import re
-import weakref
 from datetime import date
 from urllib.parse import quote
 
@@ -13,13 +12,14 @@ from allauth.account.decorators import secure_admin_login
 from django.apps import apps
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from core.links import reverse_remembered
 from core.validators import EARLIEST_YEAR, LATEST_YEAR
 
 DATE_PARTS = {"year": (EARLIEST_YEAR, LATEST_YEAR), "month": (1, 12), "day": (1, 31)}
@@ -106,16 +106,11 @@ class ProgramAdminSite(admin.AdminSite):
         return context
 
     def _url(self, viewname: str, **kwargs) -> str | None:
-        """reverse(), remembered for the URL configuration and script prefix in force."""
-        resolver = get_resolver(get_urlconf())
-        known = _REVERSED.setdefault(resolver, {})
-        key = (get_script_prefix(), self.name, viewname, *kwargs.items())
-        if key not in known:
-            try:
-                known[key] = reverse(viewname, kwargs=kwargs or None, current_app=self.name)
-            except NoReverseMatch:
-                known[key] = None
-        return known[key]
+        """reverse() for this site, remembered (`core.links`); None where there is no page."""
+        try:
+            return reverse_remembered(viewname, kwargs=kwargs, current_app=self.name)
+        except NoReverseMatch:
+            return None
 
     def _build_app_dict(self, request: HttpRequest, label=None) -> dict:
         # Django's, with each address from `_url`.
@@ -162,8 +157,6 @@ class ProgramAdminSite(admin.AdminSite):
 
 # Django's own words (and so its translations).
 NOTHING_TO_SEE = "You don\N{RIGHT SINGLE QUOTATION MARK}t have permission to view or edit anything."
-# Reversed admin addresses, per URL resolver (a new one when the URL configuration changes).
-_REVERSED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def nav_app_list_html(app_list: list[dict], path: str) -> SafeString:

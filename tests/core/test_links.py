@@ -4,8 +4,10 @@ import pytest
 from django.template import engines
 from django.template.defaulttags import URLNode
 from django.template.exceptions import TemplateSyntaxError
-from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.test import override_settings
+from django.urls import NoReverseMatch, path, reverse, set_script_prefix
 
+from core import links as core_links
 from core.templatetags import links
 
 
@@ -15,7 +17,7 @@ def _render(source: str, **context) -> str:
 
 @pytest.fixture(autouse=True)
 def _forget():
-    links._remembered.cache_clear()
+    core_links._remembered.cache_clear()
     yield
     set_script_prefix("/")
 
@@ -54,7 +56,7 @@ def test_each_pair_gets_its_own_link_and_the_answers_are_remembered():
     source = "{% for pk in pks %}{% url 'meetings:workspace' pk %} {% endfor %}"
     first = _render(source, pks=[1, 2, 1])
     assert first.split() == [reverse("meetings:workspace", args=[pk]) for pk in (1, 2, 1)]
-    info = links._remembered.cache_info()
+    info = core_links._remembered.cache_info()
     assert (info.hits, info.misses) == (1, 2)
 
 
@@ -75,4 +77,19 @@ def test_an_argument_that_is_not_plain_text_or_a_number_is_reversed_each_time():
     assert _render("{% url 'meetings:workspace' key %}", key=Key()) == reverse(
         "meetings:workspace", args=[7]
     )
-    assert links._remembered.cache_info().currsize == 0
+    assert core_links._remembered.cache_info().currsize == 0
+
+
+def _nowhere(request):  # pragma: no cover - only reversed, never requested
+    raise AssertionError
+
+
+# A URL configuration of this module's own, for the test below.
+urlpatterns = [path("elsewhere/", _nowhere, name="home")]
+
+
+def test_another_url_configuration_gets_its_own_links():
+    plain = _render("{% url 'home' %}")
+    with override_settings(ROOT_URLCONF=__name__):
+        assert _render("{% url 'home' %}") == "/elsewhere/"
+    assert _render("{% url 'home' %}") == plain == reverse("home")
