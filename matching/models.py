@@ -74,6 +74,10 @@ class MatchRun(models.Model):
     timings = models.JSONField(default=dict, blank=True)
     # The proof and the picture: see `matching.audit` and `MatchResult.audit`.
     audit = models.JSONField(default=dict, blank=True)
+    # How its proposals differ from the cohort's previous finished run, counted by mentee when
+    # it finished (`matching.selectors.match_run_compare`): {"previous": run id, "kept": n,
+    # "changed": n, "new": n, "dropped": n}; empty for a cohort's first run.
+    comparison = models.JSONField(default=dict, blank=True)
 
     objects = MatchRunQuerySet.as_manager()
 

@@ -19,7 +19,7 @@ from cohorts.models import Cohort, MatchingObjective
 from .exceptions import MatchingError
 from .models import Algorithm, Match, MatchRun
 from .scoring import Weights
-from .selectors import cohort_weights
+from .selectors import cohort_weights, match_run_compare
 
 if TYPE_CHECKING:
     from .engine import MatchResult
@@ -193,4 +193,5 @@ def _save_result(run: MatchRun, result: MatchResult) -> None:
     run.unmatched_mentees = result.unmatched_count(Role.MENTEE)
     run.timings = result.timings
     run.audit = result.audit
+    run.comparison = match_run_compare(run)  # its pairs are saved above
     run.save()

@@ -186,45 +186,48 @@ def cohort_inputs(cohort: Cohort) -> CohortInputs:
     )
 
 
-@dataclass
-class RunComparison:
-    previous: MatchRun | None
-    change_by_mentee: dict[int, str]  # mentee application id -> "kept" | "changed" | "new"
-    dropped: int  # mentees proposed last time and not now
-
-    @property
-    def counts(self) -> Counter:
-        return Counter(self.change_by_mentee.values())
+def _change(mentor: int, before: int | None) -> str:
+    if before is None:
+        return "new"
+    return "kept" if before == mentor else "changed"
 
 
-def match_run_compare(run: MatchRun) -> RunComparison:
-    """How a run's proposals differ from the cohort's previous finished run, by mentee."""
-    # Only its key: a run's JSON (the unmatched list, the audit) is large and not compared.
+def match_run_compare(run: MatchRun) -> dict:
+    """How a run's proposals differ from the cohort's previous finished run, by mentee:
+    {"previous": its key, "kept", "changed", "new", "dropped" (proposed then and not now)},
+    empty for the cohort's first run. It reads both runs' pairs, so it is counted once, when the
+    run is saved, and kept in `MatchRun.comparison`."""
     previous = (
-        MatchRun.objects.for_cohort(run.cohort)
-        .done()
+        MatchRun.objects.filter(cohort_id=run.cohort_id, status=MatchRun.Status.DONE)
         .filter(pk__lt=run.pk)
         .order_by("-pk")
-        .only("pk")
+        .values_list("pk", flat=True)
         .first()
     )
     if previous is None:
-        return RunComparison(previous=None, change_by_mentee={}, dropped=0)
+        return {}
     current = dict(Match.objects.filter(run=run).values_list("mentee_id", "mentor_id"))
-    before = dict(Match.objects.filter(run=previous).values_list("mentee_id", "mentor_id"))
-    change = {}
-    for mentee, mentor in current.items():
-        if mentee not in before:
-            change[mentee] = "new"
-        elif before[mentee] == mentor:
-            change[mentee] = "kept"
-        else:
-            change[mentee] = "changed"
-    return RunComparison(
-        previous=previous,
-        change_by_mentee=change,
-        dropped=sum(1 for mentee in before if mentee not in current),
+    before = dict(Match.objects.filter(run_id=previous).values_list("mentee_id", "mentor_id"))
+    counts = Counter(_change(mentor, before.get(mentee)) for mentee, mentor in current.items())
+    return {
+        "previous": previous,
+        **{change: counts[change] for change in ("kept", "changed", "new")},
+        "dropped": sum(1 for mentee in before if mentee not in current),
+    }
+
+
+def match_run_changes(run: MatchRun, pairs: dict[int, int]) -> dict[int, str]:
+    """ "kept", "changed" or "new" for some of a run's pairs (mentee id -> mentor id: a page of
+    them), against the previous run its comparison counted; one query of those mentees only."""
+    previous = run.comparison.get("previous")
+    if previous is None or not pairs:
+        return {}
+    before = dict(
+        Match.objects.filter(run_id=previous, mentee_id__in=list(pairs)).values_list(
+            "mentee_id", "mentor_id"
+        )
     )
+    return {mentee: _change(mentor, before.get(mentee)) for mentee, mentor in pairs.items()}
 
 
 def released_match_for(application: Application) -> Match | None:

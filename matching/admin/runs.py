@@ -21,7 +21,7 @@ from ..forms import RunStartForm
 from ..models import Algorithm, Match, MatchRun
 from ..runs import match_run_start
 from ..scoring import COMPONENT_LABELS, COMPONENTS
-from ..selectors import match_run_compare
+from ..selectors import match_run_changes
 from .common import (
     choose_cohort,
     cohort_from_query,
@@ -316,9 +316,8 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
             .in_bulk(list(page))
         )
         pairs = [loaded[pk] for pk in page if pk in loaded]
-        comparison = match_run_compare(run) if run.status == MatchRun.Status.DONE else None
         desired = _desired_areas([match.mentee_id for match in pairs], area_order)
-        changes = comparison.change_by_mentee if comparison and comparison.previous else {}
+        changes = match_run_changes(run, {match.mentee_id: match.mentor_id for match in pairs})
         rows = []
         for match in pairs:
             components, reasons = components_and_reasons(match, request.user)
@@ -365,7 +364,7 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
             rows=rows,
             page=page,
             totals=totals,
-            comparison=comparison,
+            comparison=run.comparison,
             unmatched=[
                 {
                     "applicant": u["applicant"],

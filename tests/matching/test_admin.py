@@ -244,7 +244,7 @@ def test_a_pairs_row_shows_both_people_the_parts_of_its_score_its_reasons_and_it
         "interests": [i.pk for i in interests],
     }
     mentor.save()
-    _run(cohort)  # so that the next run compares with it
+    previous = _run(cohort)  # so that the next run compares with it
     run = _run(cohort)
     match = Match.objects.get(run=run)
     Match.objects.filter(pk=match.pk).update(
@@ -273,6 +273,8 @@ def test_a_pairs_row_shows_both_people_the_parts_of_its_score_its_reasons_and_it
     assert "<li>both in Utah</li>" in content
     assert 'Approved<br><span class="match-facts">by Dana Decider</span>' in content
     assert "Same as the previous run" in content
+    assert f'{previous.pk}/change/">{previous.pk}</a>:' in content
+    assert "1 kept, 0 changed, 0 new</dd>" in content
 
     client.force_login(_staff_without_self_identification())
     content = client.get(url).content.decode()

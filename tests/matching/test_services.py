@@ -1,11 +1,13 @@
 """Matching a cohort from the database: runs, re-runs, exclusions, staff decisions."""
 
+import importlib
 import json
 from datetime import timedelta
 from io import StringIO
 from unittest import mock
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,7 +20,7 @@ from matching.exceptions import MatchingError
 from matching.models import Match, MatchRun
 from matching.release import matches_release
 from matching.runs import match_run_execute, match_run_start
-from matching.selectors import cohort_inputs, match_run_compare
+from matching.selectors import cohort_inputs, match_run_changes, match_run_compare
 from tests.factories import (
     AcceptedFactory,
     AcceptedMentorFactory,
@@ -204,20 +206,44 @@ def test_the_same_input_gives_the_same_proposals(cohort):
 
 def test_the_comparison_says_which_pairs_were_kept_changed_or_new(cohort):
     staff = StaffFactory()
-    _mentors, mentees = _people(cohort, {"co": "CO", "oh": "OH"}, {"co": "CO", "oh": "OH"})
+    mentors, mentees = _people(cohort, {"co": "CO", "oh": "OH"}, {"co": "CO", "oh": "OH"})
     first = _run(cohort)
-    assert match_run_compare(first).previous is None
+    assert first.comparison == {} and match_run_changes(first, {mentees["co"].pk: 1}) == {}
     # Staff reject the Ohio pair, and a second Ohio mentee arrives: the next run keeps the
     # Colorado pair, gives the Ohio mentor to the newcomer, and drops the rejected pair.
     ohio = Match.objects.get(run=first, mentee=mentees["oh"])
     matches_reject(match_ids=[ohio.pk], rejected_by=staff)
     newcomer = AcceptedFactory(cohort=cohort, location="OH")
     second = _run(cohort)
-    comparison = match_run_compare(second)
-    assert comparison.previous == first
-    assert comparison.change_by_mentee[mentees["co"].pk] == "kept"
-    assert comparison.change_by_mentee[newcomer.pk] == "new"
-    assert comparison.dropped == 1  # the Ohio mentee's rejected pair
+    # Counted when the run was saved, and the same when counted again.
+    assert second.comparison == {
+        "previous": first.pk,
+        "kept": 1,
+        "changed": 0,
+        "new": 1,
+        "dropped": 1,  # the Ohio mentee's rejected pair
+    }
+    assert match_run_compare(second) == second.comparison
+    # A page's rows: only the mentees asked about, against the run the comparison counted.
+    pairs = dict(Match.objects.filter(run=second).values_list("mentee_id", "mentor_id"))
+    assert match_run_changes(second, pairs) == {mentees["co"].pk: "kept", newcomer.pk: "new"}
+    assert match_run_changes(second, {newcomer.pk: pairs[newcomer.pk]}) == {newcomer.pk: "new"}
+    # The Colorado mentee given the Ohio mentor would be a change.
+    assert match_run_changes(second, {mentees["co"].pk: mentors["oh"].pk}) == {
+        mentees["co"].pk: "changed"
+    }
+
+
+def test_runs_saved_before_the_comparison_was_kept_get_it_from_the_migration(cohort):
+    migration = importlib.import_module("matching.migrations.0008_run_comparison")
+    _people(cohort, {"co": "CO", "oh": "OH"}, {"co": "CO", "oh": "OH"})
+    runs = [_run(cohort), _run(cohort), _run(cohort)]
+    counted = [run.comparison for run in runs]
+    assert counted[0] == {} and counted[1]["previous"] == runs[0].pk
+    assert counted[2]["previous"] == runs[1].pk and counted[2]["kept"] == 2
+    MatchRun.objects.update(comparison={})
+    migration.count_earlier_runs(django_apps, None)
+    assert [run.comparison for run in MatchRun.objects.order_by("pk")] == counted
 
 
 def test_a_second_run_while_one_is_unfinished_is_refused_until_it_goes_stale(cohort):
