@@ -2,7 +2,7 @@
 CSV export."""
 
 from django.contrib import admin, messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
@@ -15,6 +15,7 @@ from core.spreadsheets import csv_response
 from core.validators import id_or_none
 
 from ..models import Application, CareerStage, CensusRegion, Location, MemberProfile, Role
+from ..selectors import capacity_counters
 from ..services import ApplicationError, application_decide
 
 
@@ -273,17 +274,6 @@ class ApplicationAdmin(admin_privacy.ModelAdmin):
         cohorts = Cohort.objects.all() if not cohort_id else Cohort.objects.filter(pk=cohort_id)
         if not cohort_id:
             cohorts = cohorts.not_finished()
-        accepted = Q(applications__status=Application.Status.ACCEPTED)
-        counters = cohorts.annotate(
-            accepted_mentees=Count(
-                "applications", filter=accepted & Q(applications__role=Role.MENTEE)
-            ),
-            accepted_mentors=Count(
-                "applications", filter=accepted & Q(applications__role=Role.MENTOR)
-            ),
-            submitted=Count(
-                "applications", filter=~Q(applications__status__in=["draft", "withdrawn"])
-            ),
-        ).order_by("application_deadline")
+        counters = capacity_counters(cohorts)
         extra_context = {**(extra_context or {}), "capacity_counters": counters}
         return super().changelist_view(request, extra_context=extra_context)
