@@ -712,3 +712,29 @@ def test_unmatched_reasons_quote_no_scores_to_staff_not_trusted_with_self_identi
     assert "47.25" not in content and "the 2 mentors" not in content
     client.force_login(StaffFactory())
     assert "the best scores 47.25" in client.get(url).content.decode()
+
+
+def test_the_result_page_escapes_what_people_wrote_in_its_rows(client, cohort, pair):
+    mentor, mentee = pair
+    for application, name in ((mentor, "<b>Mentor</b>"), (mentee, 'Ann "<i>" O\'Hara')):
+        application.member.first_name = name
+        application.member.save()
+    mentor.profile_snapshot = {**mentor.profile_snapshot, "credentials": "<script>x()</script>"}
+    mentor.save()
+    run = _run(cohort)
+    Match.objects.filter(run=run).update(reasons=["<img src=x onerror=alert(1)>"])
+    # Someone left unmatched, named with markup too.
+    MatchRun.objects.filter(pk=run.pk).update(
+        unmatched=[{"applicant": mentee.pk, "role": "mentee", "reason": "<u>no</u> mentor"}]
+    )
+    client.force_login(StaffFactory())
+    content = client.get(reverse("admin:matching_matchrun_change", args=[run.pk])).content
+    content = content.decode()
+    for markup in ("<b>Mentor", "<i>", "<script>x()", "<img src=x", "<u>no</u>"):
+        assert markup not in content
+    assert "&lt;b&gt;Mentor&lt;/b&gt;" in content
+    assert "&lt;script&gt;x()&lt;/script&gt;" in content
+    assert "<li>&lt;img src=x onerror=alert(1)&gt;</li>" in content
+    assert 'aria-label="Select &lt;b&gt;Mentor&lt;/b&gt;' in content
+    assert "Ann &quot;&lt;i&gt;&quot; O&#x27;Hara" in content
+    assert "&lt;u&gt;no&lt;/u&gt; mentor" in content
