@@ -28,6 +28,12 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
 
+def name_of(first_name: str, last_name: str, email: str) -> str:
+    """What a user is called where their full name is shown (`str(user)`), from those three
+    columns alone: a list of many people reads them with `values()` rather than each user."""
+    return f"{first_name} {last_name}".strip() or email
+
+
 class User(AbstractUser):
     """A person who signs in: applicant, mentor, mentee or staff. Identified by email alone."""
 
@@ -47,7 +53,7 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return name_of(self.first_name, self.last_name, self.email)
 
     @property
     def display_name(self) -> str:

@@ -61,14 +61,18 @@ def choose_cohort(model_admin: admin.ModelAdmin, request: HttpRequest, *, title:
 def components_and_reasons(match: "Match | Proposal", user) -> tuple[list, list[str]]:
     """What a staff member may read of a pair's score: the shared-background part and its
     reason only with the permission to see self-identification."""
+    return shown_parts(match.components, match.reasons, user)
+
+
+def shown_parts(components: dict, reasons: list[str], user) -> tuple[list, list[str]]:
+    """`components_and_reasons` from a pair's two columns (a list read with `values()`)."""
     private = not user.has_perm(SELF_IDENTIFICATION_PERMISSION)
-    components = [
-        (COMPONENT_LABELS[name], match.components.get(name, {}))
+    shown = [
+        (COMPONENT_LABELS[name], components.get(name, {}))
         for name in COMPONENTS
-        if match.components.get(name, {}).get("max")
-        and not (private and name == "shared_background")
+        if components.get(name, {}).get("max") and not (private and name == "shared_background")
     ]
-    return components, public_reasons(match.reasons) if private else list(match.reasons)
+    return shown, public_reasons(reasons) if private else list(reasons)
 
 
 # Scores and the shared-background component

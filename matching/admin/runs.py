@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
 from accounts import admin_privacy
+from accounts.models import name_of
 from applications.models import Application, Interest, PracticeArea
 from core.validators import id_or_none
 
@@ -27,11 +28,11 @@ from ..selectors import match_run_changes
 from .common import (
     choose_cohort,
     cohort_from_query,
-    components_and_reasons,
     decide,
     hundredths,
     page_context,
     sees_background,
+    shown_parts,
     shown_unmatched_reason,
     with_shown_score,
 )
@@ -42,17 +43,27 @@ PAIRS_PER_PAGE = 25
 # The unmatched a page at a time (a large cohort leaves hundreds): every one reachable.
 UNMATCHED_PER_PAGE = 50
 
-# The columns a pair's row shows, and nothing else: the people's applications hold long texts
-# (goals, offer, availability) and a whole user row its password hash and dates.
+# The columns a pair's row shows, read as values (each row's six model instances cost more
+# than its query): the people's applications hold long texts (goals, offer, availability) and a
+# whole user row its password hash and dates.
 _NAME = ["first_name", "last_name", "email"]
-_PAIR_COLUMNS = [
+_PEOPLE = {"mentor": "mentor__member", "mentee": "mentee__member", "decided_by": "decided_by"}
+_PAIR_VALUES = [
+    "pk",
+    "mentor_id",
+    "mentee_id",
     "status",
     "components",
     "reasons",
     *(f"{side}__profile_snapshot" for side in ("mentor", "mentee")),
-    *(f"{user}__{column}" for user in ("mentor__member", "mentee__member") for column in _NAME),
-    *(f"decided_by__{column}" for column in _NAME),
+    *(f"{user}__{column}" for user in _PEOPLE.values() for column in _NAME),
 ]
+
+
+def _name(values: dict, user: str) -> str:
+    """A person's name from a row of values, as `str(user)` gives it; "" for nobody."""
+    first, last, email = (values[f"{user}__{column}"] for column in _NAME)
+    return name_of(first, last, email) if email is not None else ""
 
 
 # How a pair compares with the cohort's previous run, as its row says it.
@@ -63,17 +74,17 @@ _CHANGE_NOTES = {
 }
 
 
-def _person(application: Application, areas: dict, interests: dict, desired=()) -> dict:
+def _person(name: str, snapshot: dict | None, areas: dict, interests: dict, desired=()) -> dict:
     """One side of a pair as the review page shows it, from the application's snapshot: each
     line's text put together here, once, rather than by template tags and filters on each row
     (a dict, which the template reads without trying an attribute first)."""
-    snap = application.profile_snapshot or {}
+    snap = snapshot or {}
     stage = snap.get("career_stage_name") or "-"
     credentials = snap.get("credentials") or ""
     place = snap.get("location_name") or "-"
     time_zone = snap.get("time_zone") or ""
     return {
-        "name": str(application.member),
+        "name": name,
         "stage": f"{stage}, {credentials}" if credentials else stage,
         "place": f"{place} ({time_zone})" if time_zone else place,
         "desired": ", ".join(areas.get(a, "?") for a in desired),
@@ -371,48 +382,59 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
             order.values_list("pk", "shown_score"), PAIRS_PER_PAGE, count=figures["pairs"]
         ).get_page(request.GET.get("page"))
         shown = dict(page)
-        loaded = (
-            Match.objects.select_related("mentor__member", "mentee__member", "decided_by")
-            .only(*_PAIR_COLUMNS)
-            .in_bulk(list(shown))
-        )
+        loaded = {
+            pair["pk"]: pair
+            for pair in Match.objects.filter(pk__in=list(shown)).values(*_PAIR_VALUES)
+        }
         pairs = [loaded[pk] for pk in shown if pk in loaded]
-        for match in pairs:
-            match.shown_score = shown[match.pk]
-        desired = _desired_areas([match.mentee_id for match in pairs], area_order)
-        changes = match_run_changes(run, {match.mentee_id: match.mentor_id for match in pairs})
+        desired = _desired_areas([pair["mentee_id"] for pair in pairs], area_order)
+        changes = match_run_changes(run, {pair["mentee_id"]: pair["mentor_id"] for pair in pairs})
         rows = []
-        for match in pairs:
-            components, reasons = components_and_reasons(match, request.user)
-            mentor = _person(match.mentor, areas, interests)
-            mentee = _person(match.mentee, areas, interests, desired.get(match.mentee_id, ()))
+        for pair in pairs:
+            components, reasons = shown_parts(pair["components"], pair["reasons"], request.user)
+            mentee_id = pair["mentee_id"]
             # Numbers as text: the template would localize each one (a third of a row's time),
             # and a key in a form's value must not be localized anyway.
             rows.append(
                 {
-                    "pk": str(match.pk),
-                    "proposed": match.status == Match.Status.PROPOSED,
-                    "people": (mentor, mentee),
-                    "score": str(hundredths(match.shown_score)),
+                    "pk": str(pair["pk"]),
+                    "proposed": pair["status"] == Match.Status.PROPOSED,
+                    "people": (
+                        _person(
+                            _name(pair, _PEOPLE["mentor"]),
+                            pair["mentor__profile_snapshot"],
+                            areas,
+                            interests,
+                        ),
+                        _person(
+                            _name(pair, _PEOPLE["mentee"]),
+                            pair["mentee__profile_snapshot"],
+                            areas,
+                            interests,
+                            desired.get(mentee_id, ()),
+                        ),
+                    ),
+                    "score": str(hundredths(shown[pair["pk"]])),
                     "components": [
                         f"{label}: {part.get('points')} of {part.get('max')}"
                         for label, part in components
                     ],
                     "reasons": reasons,
-                    "status": match.get_status_display(),
-                    "decided_by": str(match.decided_by) if match.decided_by else "",
-                    "change": _CHANGE_NOTES.get(changes.get(match.mentee_id), ""),
+                    "status": Match.Status(pair["status"]).label,
+                    "decided_by": _name(pair, _PEOPLE["decided_by"]),
+                    "change": _CHANGE_NOTES.get(changes.get(mentee_id), ""),
                 }
             )
         unmatched_page = Paginator(_UnmatchedOfRun(run), UNMATCHED_PER_PAGE).get_page(
             request.GET.get("unmatched")
         )
         # Their names only, each linked to its application.
-        people = (
-            Application.objects.select_related("member")
-            .only(*(f"member__{column}" for column in _NAME))
-            .in_bulk([u["applicant"] for u in unmatched_page])
-        )
+        people = {
+            values["pk"]: _name(values, "member")
+            for values in Application.objects.filter(
+                pk__in=[u["applicant"] for u in unmatched_page]
+            ).values("pk", *(f"member__{column}" for column in _NAME))
+        }
         applications_url = reverse("admin:applications_application_changelist")
         if show_scores:
             totals = {"total": run.total_score, "mean": run.mean_score, "lowest": run.min_score}
@@ -432,9 +454,7 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
                 _unmatched_row_html(
                     {
                         "applicant": u["applicant"],
-                        "name": str(people[u["applicant"]].member)
-                        if u["applicant"] in people
-                        else "",
+                        "name": people.get(u["applicant"], ""),
                         # The admin's change page of an application, without a reverse() a row.
                         "url": f"{applications_url}{u['applicant']}/change/",
                         "role": capfirst(u["role"]),
