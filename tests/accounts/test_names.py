@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from accounts.forms import NameForm
-from accounts.models import User
+from accounts.models import User, name_of
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,19 @@ def test_joiners_that_some_scripts_spell_with_are_kept():
     name = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
     form = NameForm({"first_name": name, "last_name": "Karimi"})
     assert form.is_valid(), form.errors
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "shown"),
+    [
+        ("Ana", "Lima", "Ana Lima"),
+        ("Ana", "", "Ana"),
+        ("", "Lima", "Lima"),
+        ("", "", "ana@example.test"),  # no name given: the address
+        ("李", "小龙", "李 小龙"),
+    ],
+)
+def test_a_person_is_called_by_their_full_name_or_else_their_address(first, last, shown):
+    user = User(first_name=first, last_name=last, email="ana@example.test")
+    # The lists that read names as values call the same function as str(user).
+    assert str(user) == name_of(first, last, "ana@example.test") == shown
