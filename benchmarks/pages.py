@@ -11,9 +11,13 @@ member; staff) right before each page, and each page's figure is its share of th
 measurement's requests per second. The machine may be shared with other work: the ratios are
 what count, not the absolute figures.
 
-BENCH_PAGE_PAIRS chooses N (default 3,000); BENCH_PAGE_SECONDS the seconds per page (default 5);
-BENCH_PAGE_ONLY, words separated by commas, measures only the pages whose label holds one of
-them ("workspace,goal").
+Each page and its trivial view are measured in turn BENCH_PAGE_ROUNDS times (default 3: trivial
+then page, page then trivial, trivial then page, so that a drift in the machine's speed weighs on
+both), and the figures are the medians of the rounds: a single measurement of the trivial view
+moved by a third from one page to the next on this machine.
+BENCH_PAGE_PAIRS chooses N (default 3,000); BENCH_PAGE_SECONDS the seconds of each measurement
+(default 3); BENCH_PAGE_ONLY, words separated by commas, measures only the pages whose label
+holds one of them ("workspace,goal").
 Runs on DATABASE_URL when set (PostgreSQL for the figures in the README), else a throwaway
 SQLite file. Needs wrk (`apt-get install wrk`): without it, the script says so and stops.
 """
@@ -24,6 +28,7 @@ import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,7 +58,8 @@ from meetings.models import ActionItem, Goal, GoalComment  # noqa: E402
 from mentorship.demo import seed_cohort  # noqa: E402
 
 N = int(os.environ.get("BENCH_PAGE_PAIRS", "3000"))
-SECONDS = int(os.environ.get("BENCH_PAGE_SECONDS", "5"))
+SECONDS = int(os.environ.get("BENCH_PAGE_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_PAGE_ROUNDS", "3"))
 ONLY = [word.strip() for word in os.environ.get("BENCH_PAGE_ONLY", "").split(",") if word.strip()]
 SLUG = "bench-pages"
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,11 +87,12 @@ def main() -> None:
         email="staff@pages.bench", defaults={"is_staff": True, "is_superuser": True}
     )
     if connection.vendor == "postgresql":
-        # The statistics autovacuum gathers within a minute of a bulk load: without them the
-        # planner takes the new tables for nearly empty (the run page's pairs query ran 18 ms
-        # instead of 1 ms).
+        # What autovacuum does within a minute of a bulk load: statistics (without them the
+        # planner takes the new tables for nearly empty: the run page's pairs query ran 18 ms
+        # instead of 1 ms) and the visibility map (without it no count is answered from an
+        # index alone: the applications list's counters took 2.9 ms instead of 1.4).
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     print(
         f"database: {connection.vendor}; cohort of {N:,} mentors and {N:,} mentees, "
         f"{pairs:,} proposed pairs; prepared in {time.perf_counter() - started:.0f} s"
@@ -119,10 +126,10 @@ def main() -> None:
 
     with _gunicorn() as base:
         print(
-            f"\ngunicorn, 3 sync workers; wrk, 1 thread, 6 connections, {SECONDS} s a page or "
-            "8 times its first answer's time if longer. Each page is measured right after the "
-            "trivial view with the same session, and its ratio is to that measurement: other "
-            "work on the machine then weighs on both alike."
+            f"\ngunicorn, 3 sync workers; wrk, 1 thread, 6 connections, {SECONDS} s a "
+            "measurement or 8 times the page's first answer's time if longer. Each page and the "
+            f"trivial view with the same session are measured in turn, {ROUNDS} rounds; the "
+            "figures are the rounds' medians, the share the median of each round's ratio."
         )
         print(
             f"{'page':42} {'session':9} {'req/s':>8} {'p50 ms':>8} "
@@ -131,9 +138,19 @@ def main() -> None:
         for kind, label, path in pages:
             if ONLY and not any(word in label for word in ONLY):
                 continue
-            trivial, _ = _wrk(base + "/bench/trivial/", sessions[kind])
-            rate, p50 = _wrk(base + path, sessions[kind])
-            share = 100 * rate / trivial if trivial else 0
+            trivial_url = base + "/bench/trivial/"
+            rounds = []
+            for number in range(ROUNDS):
+                if number % 2 == 0:
+                    trivial, _ = _wrk(trivial_url, sessions[kind], warm=number == 0)
+                    rate, p50 = _wrk(base + path, sessions[kind], warm=number == 0)
+                else:
+                    rate, p50 = _wrk(base + path, sessions[kind], warm=False)
+                    trivial, _ = _wrk(trivial_url, sessions[kind], warm=False)
+                rounds.append((rate, p50, trivial, 100 * rate / trivial if trivial else 0))
+            rate, p50, trivial, share = (
+                statistics.median(column) for column in zip(*rounds, strict=True)
+            )
             print(f"{label:42} {kind:9} {rate:8.1f} {p50:8.1f} {trivial:8.1f} {share:8.1f} %")
 
 
@@ -199,8 +216,10 @@ class _gunicorn:
         self.process.wait(30)
 
 
-def _wrk(url: str, session: str) -> tuple[float, float]:
-    """(requests per second, median latency in ms) of one URL; checks it answers 200 first."""
+def _wrk(url: str, session: str, *, warm: bool = True) -> tuple[float, float]:
+    """(requests per second, median latency in ms) of one URL; checks it answers 200 first.
+    `warm`: a second unmeasured first, so that every worker has loaded the page's code and
+    templates."""
     request = urllib.request.Request(url)  # noqa: S310 - http://127.0.0.1 only
     if session:
         request.add_header("Cookie", f"sessionid={session}")
@@ -213,8 +232,8 @@ def _wrk(url: str, session: str) -> tuple[float, float]:
     command = ["wrk", "-t1", "-c6", "--latency", "--timeout", "60s", url]
     if session:
         command[1:1] = ["-H", f"Cookie: sessionid={session}"]
-    # A second unmeasured, so that every worker has loaded the page's code and templates.
-    subprocess.run([*command, "-d1s"], capture_output=True, check=True)  # noqa: S603
+    if warm:
+        subprocess.run([*command, "-d1s"], capture_output=True, check=True)  # noqa: S603
     output = subprocess.run(  # noqa: S603
         [*command, f"-d{seconds}s"], capture_output=True, text=True, check=True
     ).stdout
