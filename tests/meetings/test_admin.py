@@ -6,7 +6,6 @@ import zoneinfo
 from datetime import date, datetime, timedelta
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -28,12 +27,11 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from tests.meetings.clock import DENVER, NOW
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("december")]
 
-DENVER = zoneinfo.ZoneInfo("America/Denver")
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-NOW = datetime(2026, 12, 10, 12, tzinfo=DENVER)
 SECRETS = [
     "Secret agenda text",
     "Secret topics text",
@@ -47,13 +45,6 @@ SECRETS = [
 PAIRS_URL = reverse("admin:meetings_pair_changelist")
 EXPORT_URL = reverse("admin:meetings_pair_export")
 MEETINGS_URL = reverse("admin:meetings_meeting_changelist")
-
-
-@pytest.fixture(autouse=True)
-def _december():
-    """Mid-period: October and November are finished months, December is under way."""
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def held(pair, day: date, minutes: int = 60, **kwargs) -> Meeting:

@@ -9,7 +9,6 @@ import zoneinfo
 from datetime import datetime
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -18,22 +17,14 @@ from meetings.models import ActionItem, Goal, Meeting
 from meetings.services import WorkspaceError
 from tests.factories import MeetingFactory, PairFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("december")]
 
-DENVER = zoneinfo.ZoneInfo("America/Denver")
-NOW = datetime(2026, 12, 10, 12, tzinfo=DENVER)
 
 # (the member's own zone, what they type): both are outside any year a zone shift can reach.
 EDGES = {
     "the last evening of year 9999 in Los Angeles": ("America/Los_Angeles", "9999-12-31T23:30"),
     "the first minutes of year 1 in Tokyo": ("Asia/Tokyo", "0001-01-01T00:30"),
 }
-
-
-@pytest.fixture(autouse=True)
-def _december():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

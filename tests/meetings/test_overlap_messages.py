@@ -1,28 +1,19 @@
 """A meeting logged twice is refused with a link to the one already there and who confirms it."""
 
-import zoneinfo
 from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils.html import escape
 
 from meetings.models import Meeting
 from tests.browser import assert_valid_html
 from tests.factories import MeetingFactory, PairFactory
+from tests.meetings.clock import DENVER, NOW
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("december")]
 
-DENVER = zoneinfo.ZoneInfo("America/Denver")
-NOW = datetime(2026, 12, 10, 12, tzinfo=DENVER)
 NOV_12 = datetime(2026, 11, 12, 17, tzinfo=DENVER)
-
-
-@pytest.fixture(autouse=True)
-def _december():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """A pair in trouble: a member tells the office; staff see it, end the pair and rematch the
 member who stays with one of the best available partners."""
 
-import zoneinfo
 from datetime import date, datetime
 
 import pytest
-import time_machine
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -27,17 +25,9 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from tests.meetings.clock import DENVER, NOW
 
-pytestmark = pytest.mark.django_db
-
-DENVER = zoneinfo.ZoneInfo("America/Denver")
-NOW = datetime(2026, 12, 10, 12, tzinfo=DENVER)
-
-
-@pytest.fixture(autouse=True)
-def _december():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("december")]
 
 
 @pytest.fixture

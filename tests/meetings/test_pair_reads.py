@@ -3,11 +3,9 @@ each meeting from the pair's own members, the pair with the viewer's own profile
 the workspace, both profiles and the expectations) in one query, and the goal page's blank
 forms drawn once."""
 
-import zoneinfo
 from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -21,17 +19,9 @@ from meetings.views.common import get_pair_for_user
 from meetings.views.workspace import WORKSPACE_RELATED
 from mentorship.templatetags.pages import crispy_blank
 from tests.factories import MeetingFactory, PairFactory, StaffFactory
+from tests.meetings.clock import DENVER, NOW
 
-pytestmark = pytest.mark.django_db
-
-DENVER = zoneinfo.ZoneInfo("America/Denver")
-NOW = datetime(2026, 12, 10, 12, tzinfo=DENVER)
-
-
-@pytest.fixture(autouse=True)
-def _december():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("december")]
 
 
 def test_the_ledger_of_the_meetings_read_equals_the_ledger_the_database_sums():

@@ -1,6 +1,5 @@
 """The pair workspace pages: privacy for every URL, the forms, calendar files and query counts."""
 
-import zoneinfo
 from datetime import datetime, timedelta
 
 import pytest
@@ -18,17 +17,9 @@ from tests.factories import (
     PairFactory,
     StaffFactory,
 )
+from tests.meetings.clock import DENVER, NOW
 
-pytestmark = pytest.mark.django_db
-
-DENVER = zoneinfo.ZoneInfo("America/Denver")
-NOW = datetime(2026, 12, 10, 12, tzinfo=DENVER)
-
-
-@pytest.fixture(autouse=True)
-def _december():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("december")]
 
 
 @pytest.fixture
