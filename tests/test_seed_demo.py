@@ -1,9 +1,10 @@
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
@@ -77,6 +78,25 @@ def test_seed_demo_creates_every_account_and_a_cohort_in_each_phase(capsys):
     run = MatchRun.objects.get(cohort__slug="matching")
     assert run.status == "done" and run.pairs_proposed > 0
     assert set(Match.objects.filter(run=run).values_list("status", flat=True)) == {"proposed"}
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        # The first of a month in New York (the program's zone) and still the last day of the
+        # month before in the west: pairs there had their shortfall month under way.
+        "2026-12-01T05:40",
+        "2027-07-01T04:30",
+        "2026-11-30T12:00",
+        "2026-12-15T18:00",
+    ],
+)
+def test_the_demo_shows_every_state_of_the_ledger_at_any_hour(now):
+    with time_machine.travel(datetime.fromisoformat(now).replace(tzinfo=UTC), tick=False):
+        call_command("seed_demo")
+        ledgers = ledgers_for(Match.objects.released().with_people())
+        shown = {ledger.status for ledger in ledgers.values()}
+    assert shown == set(LedgerStatus) - {LedgerStatus.NOT_STARTED}  # the demo has no new pair
 
 
 def test_seed_demo_gives_the_completed_cohort_certificates_and_the_alumna_one(client):

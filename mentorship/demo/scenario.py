@@ -31,7 +31,11 @@ from .workspaces import seed_meetings, seed_planned_meeting, seed_workspace
 def demo_cohorts(today: date) -> list[tuple[str, str, dict]]:
     """(slug, name, dates) of a cohort in each phase: completed, active, matching, open."""
     open_start = first_of_month(today, 2)
-    active_start = first_of_month(today, -2)
+    # Three months in: at least two months are over in every member's zone, even on the first
+    # of a month, when New York is a day ahead of Los Angeles for three hours. (Two months in,
+    # a pair in the west still had its second month under way, and its shortfall in that month
+    # did not count yet: the demo lacked its "behind" and "at risk" pairs for those hours.)
+    active_start = first_of_month(today, -3)
     completed_start = first_of_month(today, -14)
     return [
         ("pilot-completed", "Pilot cohort (completed)", cohort_dates(completed_start)),
