@@ -189,7 +189,10 @@ _FOCUS_RING_JS = """() => {
 
 
 def focus_rings(page, *, limit: int = 150) -> list[dict]:
-    """Tab through the page from the top; each stop's focus ring (see _FOCUS_RING_JS)."""
+    """Tab through the page from the top; each stop's focus ring (see _FOCUS_RING_JS).
+
+    Each ring is read at the end of its transition: Bootstrap fades a control's ring in over
+    0.15 s, and on a busy machine the ring was read half drawn."""
     page.evaluate("document.activeElement && document.activeElement.blur()")
     rings, seen = [], set()
     for _ in range(limit):
@@ -198,6 +201,9 @@ def focus_rings(page, *, limit: int = 150) -> list[dict]:
             """() => {
               const el = document.activeElement;
               if (!el || el === document.body) return null;
+              for (const animation of document.getAnimations()) {
+                try { animation.finish(); } catch (e) { /* an endless one: left as it is */ }
+              }
               el.dataset.tabStop = el.dataset.tabStop || String(Math.random());
               return el.dataset.tabStop;
             }"""
