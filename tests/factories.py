@@ -224,8 +224,11 @@ class PairFactory(factory.django.DjangoModelFactory):
     reasons = factory.LazyFunction(lambda: ["both practise in ambulatory care"])
     mentor_slot = 1
     mentor_capacity = 1
-    decided_at = factory.LazyFunction(timezone.now)
-    notified_at = factory.LazyFunction(timezone.now)
+    # Approved and released as the pilot's calendar has it (the notification date): a pair
+    # released "now" belonged to the month a test ran in, and the monthly job, which leaves out
+    # pairs released after a month ended, found none for November on December 1 (UTC).
+    decided_at = datetime(2026, 9, 25, 10, tzinfo=PILOT_ZONE)
+    notified_at = datetime(2026, 9, 30, 9, tzinfo=PILOT_ZONE)
 
 
 def _held_on(meeting) -> date | None:
