@@ -198,8 +198,8 @@ def match_run_compare(run: MatchRun) -> dict:
     empty for the cohort's first run. It reads both runs' pairs, so it is counted once, when the
     run is saved, and kept in `MatchRun.comparison`."""
     previous = (
-        MatchRun.objects.filter(cohort_id=run.cohort_id, status=MatchRun.Status.DONE)
-        .filter(pk__lt=run.pk)
+        MatchRun.objects.done()
+        .filter(cohort_id=run.cohort_id, pk__lt=run.pk)
         .order_by("-pk")
         .values_list("pk", flat=True)
         .first()

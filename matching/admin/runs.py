@@ -114,12 +114,14 @@ def _pair_row_html(row: dict, *, can_decide: bool) -> SafeString:
         for label, key, end in _PERSON_LINES:
             if person[key]:
                 facts.append(f"{label}: {escape(person[key])}{end}")
+        lines = "\n".join(facts)
         cells.append(
             f'<td class="match-person"><strong>{escape(person["name"])}</strong>\n'
-            f'<span class="match-facts">{chr(10).join(facts)}</span></td>'
+            f'<span class="match-facts">{lines}</span></td>'
         )
     parts = "".join(f"<li>{escape(part)}</li>" for part in row["components"])
-    cells.append(f'<td><strong>{row["score"]}</strong>\n<ul class="match-facts">{parts}</ul></td>')
+    score = escape(row["score"])
+    cells.append(f'<td><strong>{score}</strong>\n<ul class="match-facts">{parts}</ul></td>')
     reasons = "".join(f"<li>{escape(reason)}</li>" for reason in row["reasons"])
     cells.append(f"<td><ul>{reasons}</ul></td>")
     decision = escape(row["status"])
