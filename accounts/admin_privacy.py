@@ -178,7 +178,8 @@ _PK_SLOT = "rowkey"
 
 
 class _ChangeList(ChangeList):
-    """A change list that leaves out of its rows the columns `list_defer` names.
+    """A change list that leaves out of its rows the columns `list_defer` names, and adds to
+    them the values `list_annotations` names.
 
     Only the rows shown: an action (the CSV export) gets its queryset from `get_queryset`,
     whole, as it reads what the list does not show.
@@ -192,6 +193,10 @@ class _ChangeList(ChangeList):
         if self.model_admin.list_keys_first:
             keys = list(self.result_list.values_list("pk", flat=True))
             self.result_list = self.queryset.filter(pk__in=keys)
+        # On the page's rows only: on the queryset, they would join their tables into the count.
+        annotations = self.model_admin.list_annotations
+        if annotations:
+            self.result_list = self.result_list.annotate(**annotations)
 
     @cached_property
     def _change_url(self) -> tuple[str, str]:
@@ -231,6 +236,10 @@ class ModelAdmin(PrivacyAdminMixin, admin.ModelAdmin):
     # so need not load for each of its rows: long texts and JSON, dates of related rows. (One
     # read after all costs a query a row, which the query-count tests catch.)
     list_defer: tuple[str, ...] = ()
+    # Values the columns show read with each row ({"state_code": F("member__profile__...")}),
+    # rather than through `list_select_related`: a related row costs the list a model
+    # instance a row, a value next to nothing.
+    list_annotations: dict = {}
     # Find the page's rows by their keys first, then load those with their related rows: for a
     # list ordered by an expression no index serves, PostgreSQL otherwise joins the related rows
     # of every row in the table before sorting. One query more.

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from accounts import admin_privacy
+from accounts.admin_filters import ReferenceListFilter
 from accounts.models import User
 from applications.models import Application
 from cohorts.models import Cohort
@@ -76,7 +77,7 @@ class MatchAdmin(admin_privacy.ModelAdmin):
         "run_name",
         "decided_by",
     ]
-    list_filter = ["cohort", "status", ReleasedFilter, SourceFilter]
+    list_filter = [("cohort", ReferenceListFilter), "status", ReleasedFilter, SourceFilter]
     # Not the run (see `run_name`): two tables fewer in a query whose planning, with nine, took
     # longer than running it.
     list_select_related = ["cohort", "mentor__member", "mentee__member", "decided_by"]

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
 from accounts import admin_privacy
+from accounts.admin_filters import ReferenceListFilter
 from accounts.models import name_of
 from applications.models import Application, Interest, PracticeArea
 from core.validators import id_or_none
@@ -249,7 +250,7 @@ class MatchRunAdmin(admin_privacy.ModelAdmin):
         "unmatched_mentees",
         "unmatched_mentors",
     ]
-    list_filter = ["cohort", "status", "algorithm"]
+    list_filter = [("cohort", ReferenceListFilter), "status", "algorithm"]
     list_select_related = ["cohort", "started_by"]
     change_list_template = "admin/matching/matchrun/change_list.html"
 

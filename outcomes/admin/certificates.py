@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from accounts import admin_privacy
+from accounts.admin_filters import ReferenceListFilter
 from matching.models import Match
 
 from ..certificates import CertificateError, certificate_issue_exception, certificate_revoke
@@ -82,7 +83,7 @@ class CertificateAdmin(admin_privacy.ModelAdmin):
         "is_exception",
         "revoked",
     ]
-    list_filter = ["cohort", "role", RevokedFilter]
+    list_filter = [("cohort", ReferenceListFilter), "role", RevokedFilter]
     list_select_related = ["cohort"]
     search_fields = ["name", "code"]
     readonly_fields = [

@@ -2,14 +2,19 @@
 HTML as Django's `result_list` tag, cell for cell, for every list, every persona and with
 filters and sorting in the address; names escaped; popups and other lists left to Django."""
 
+import zoneinfo
 from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import items_for_result
+from django.contrib.admin.utils import display_for_field
+from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import admin_privacy
+from accounts.admin_rows import rows_html
 from applications.models import Application
 from matching.models import Match
 from tests import test_admin_privacy
@@ -132,3 +137,26 @@ def test_a_popup_list_is_drawn_by_djangos_tag(admin_client, world):
     assert response.context["cl"].result_table() is None
     assert "data-popup-opener" in response.content.decode()
     assert Application.objects.exists() and Match.objects.exists()
+
+
+def test_a_date_is_shown_in_the_time_zone_of_each_view(world, script_member):
+    """Dates are formatted once and kept (`admin_rows._moment`): keyed by the zone too, so the
+    same moment reads differently in Los Angeles and Tokyo, each time."""
+    request = RequestFactory().get(reverse("admin:applications_application_changelist"))
+    request.user = StaffFactory(is_superuser=True)
+    model_admin = admin.site._registry[Application]
+    field = Application._meta.get_field("submitted_at")
+    shown = {}
+    for zone in ["America/Los_Angeles", "Asia/Tokyo", "America/Los_Angeles"]:
+        with timezone.override(zoneinfo.ZoneInfo(zone)):
+            cl = model_admin.get_changelist_instance(request)
+            cl.formset = None
+            html = rows_html(cl)
+            cells = [
+                f'<td class="field-submitted_at nowrap">{display_for_field(at, field, "-")}</td>'
+                for at in (row.submitted_at for row in cl.result_list)
+            ]
+        assert cells and all(cell in html for cell in cells)
+        shown.setdefault(zone, cells)
+        assert shown[zone] == cells
+    assert shown["America/Los_Angeles"] != shown["Asia/Tokyo"]
