@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from core.access import access_record
 from core.dates import program_zone
 from core.models import AccessRecord
+from core.statements import KeyedStatement
 from core.text import day_in_year_text
 from matching.models import Match
 
@@ -20,15 +21,31 @@ from ..selectors import attach_own_profile, attach_people, member_role
 STAFF_VIEWER = "staff"
 
 
+# By the related rows read with the pair: every pair page's first query, built once a process.
+_PAIR_STATEMENTS: dict[tuple[str, ...], KeyedStatement[Match]] = {}
+
+
+def _pair_statement(related: tuple[str, ...]) -> KeyedStatement[Match]:
+    statement = _PAIR_STATEMENTS.get(related)
+    if statement is None:
+        statement = _PAIR_STATEMENTS[related] = KeyedStatement(
+            lambda key: (
+                Match.objects.released()
+                .select_related("cohort", "mentor__member", "mentee__member", *related)
+                .filter(pk=key)
+            )
+        )
+    return statement
+
+
 def get_pair_for_user(
     request: HttpRequest, pk: int, *, write: bool = False, related: tuple[str, ...] = ()
 ) -> tuple[Match, str]:
     """The pair and the user's role in it, or 404. `related` names more rows to read in the
     same query (the workspace's partner profile and expectations)."""
-    pairs = Match.objects.released().select_related(
-        "cohort", "mentor__member", "mentee__member", *related
-    )
-    match = get_object_or_404(pairs, pk=pk)
+    match = _pair_statement(related).get(pk)
+    if match is None:
+        raise Http404("No such mentorship.")
     attach_own_profile(match, request.user)
     role = member_role(match, request.user)
     if role is not None:
