@@ -23,6 +23,8 @@ from django.utils.encoding import iri_to_uri
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from .admin_rows import escaped
+
 CHOICES_SECONDS = 300
 
 
@@ -56,6 +58,10 @@ _TAG_CONTEXT = Context(autoescape=True)
 
 
 def _shown(value) -> str:
+    # A text is shown as it is, escaped (what rendering does to it, for less); anything else
+    # (a count, a lazy translation) as a template shows it.
+    if type(value) is str or isinstance(value, SafeString):
+        return escaped(value)
     return render_value_in_context(value, _TAG_CONTEXT)
 
 
