@@ -17,6 +17,7 @@ Apps declare their private fields in their own admin module; this module imports
 import html
 from collections.abc import Iterable
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers, widgets
 from django.contrib.admin.filters import SimpleListFilter
@@ -30,7 +31,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .admin_rows import rows_html
 
@@ -229,8 +232,39 @@ class _ChangeList(ChangeList):
         return f"{before}{quote(getattr(result, self.pk_attname))}{after}"
 
 
+class _KeptSelect(forms.Select):
+    """A select drawn once for each name, value, attributes, choices and language, then kept:
+    the actions menu above every list is the same on each view, and drawing it through the
+    form templates (a template for the select, each option and each set of attributes) cost
+    a twentieth of a short list's page."""
+
+    _kept: dict = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        key = (
+            name,
+            repr(value),
+            repr(sorted({**self.attrs, **(attrs or {})}.items())),
+            repr([(key, str(label)) for key, label in self.choices]),
+            get_language(),
+            id(renderer),
+        )
+        kept = self._kept.get(key)
+        if kept is None:
+            if len(self._kept) > 1000:  # a bound: each admin's menu for each set of permissions
+                self._kept.clear()
+            kept = self._kept[key] = super().render(name, value, attrs, renderer)
+        return kept
+
+
+class _ActionForm(helpers.ActionForm):
+    action = forms.ChoiceField(label=_lazy("Action:"), widget=_KeptSelect)
+
+
 class ModelAdmin(PrivacyAdminMixin, admin.ModelAdmin):
     """The base of the project's ModelAdmins."""
+
+    action_form = _ActionForm
 
     # Fields (also through `list_select_related`: "run__audit") the change list never shows and
     # so need not load for each of its rows: long texts and JSON, dates of related rows. (One

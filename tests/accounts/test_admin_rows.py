@@ -7,8 +7,10 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_list import items_for_result
 from django.contrib.admin.utils import display_for_field
+from django.contrib.auth.models import Permission
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +20,7 @@ from accounts.admin_rows import rows_html
 from applications.models import Application
 from matching.models import Match
 from tests import test_admin_privacy
-from tests.factories import AcceptedFactory, MemberFactory, StaffFactory
+from tests.factories import AcceptedFactory, MemberFactory, StaffFactory, UserFactory
 from tests.test_admin_privacy import FULL_SCORE, SELF_IDENTIFICATION, staff_without
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +162,23 @@ def test_a_date_is_shown_in_the_time_zone_of_each_view(world, script_member):
         shown.setdefault(zone, cells)
         assert shown[zone] == cells
     assert shown["America/Los_Angeles"] != shown["Asia/Tokyo"]
+
+
+def test_the_actions_menu_is_djangos_and_offers_each_person_their_own_actions(client, world):
+    """The menu is drawn once and kept (`admin_privacy._KeptSelect`), by its choices: staff
+    who may only view applications are never offered the decisions, whoever looked first."""
+    url = reverse("admin:applications_application_changelist")
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="view_application", content_type__app_label="applications")
+    )
+    deciders = StaffFactory(is_superuser=True)
+    for user in [deciders, viewer, deciders, viewer]:
+        client.force_login(user)
+        response = client.get(url)
+        html = response.content.decode()
+        djangos = helpers.ActionForm(auto_id=None)
+        djangos.fields["action"].choices = response.context["action_form"].fields["action"].choices
+        assert str(djangos["action"]) in html
+        assert ('<option value="accept">' in html) == (user == deciders)
+        assert '<option value="export_csv">' in html
