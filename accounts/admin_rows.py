@@ -68,9 +68,10 @@ class _Column:
         if field is not None and not field.auto_created:
             self.field = field
             self.moment = isinstance(field, (models.DateField, models.TimeField))
-            # What a date or time cell is shown for: the same for every cell of the page.
-            self.zone = timezone.get_current_timezone()
-            self.language = get_language()
+            if self.moment:
+                # What a date or time cell is shown for: the same for every cell of the page.
+                self.zone = timezone.get_current_timezone()
+                self.language = get_language()
             self.kind = _RELATED if isinstance(field.remote_field, models.ManyToOneRel) else _FIELD
             if isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
                 self.classes += " nowrap"

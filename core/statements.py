@@ -47,6 +47,10 @@ class _Compiled:
             column[0].target.attname for column in compiler.select[self.start : self.end]
         ]
         self.populators = get_related_populators(compiler.klass_info, compiler.select, db)
+        # The keys a key column can hold: any other finds nothing, as Django's lookup answers.
+        self.low, self.high = compiler.connection.ops.integer_field_range(
+            self.model._meta.pk.get_internal_type()
+        )
 
 
 class KeyedStatement(Generic[M]):
@@ -64,14 +68,13 @@ class KeyedStatement(Generic[M]):
             queryset = self._queryset_for(_STAND_IN)
             self._model, db = queryset.model, queryset.db
             compiled = self._compiled[db] = _Compiled(queryset, db)
-        connection = connections[db]
-        low, high = connection.ops.integer_field_range(compiled.model._meta.pk.get_internal_type())
-        # A key no column can hold finds nothing, as Django's own lookup answers.
-        if (low is not None and key < low) or (high is not None and key > high):
+        if (compiled.low is not None and key < compiled.low) or (
+            compiled.high is not None and key > compiled.high
+        ):
             return None
         params = list(compiled.params)
         params[compiled.slot] = key
-        with connection.cursor() as cursor:
+        with connections[db].cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         found = None

@@ -1,5 +1,7 @@
 """What every workspace page shares: finding the pair for the user, refusals, the page frame."""
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,21 +23,16 @@ from ..selectors import attach_own_profile, attach_people, member_role
 STAFF_VIEWER = "staff"
 
 
-# By the related rows read with the pair: every pair page's first query, built once a process.
-_PAIR_STATEMENTS: dict[tuple[str, ...], KeyedStatement[Match]] = {}
-
-
+@functools.cache
 def _pair_statement(related: tuple[str, ...]) -> KeyedStatement[Match]:
-    statement = _PAIR_STATEMENTS.get(related)
-    if statement is None:
-        statement = _PAIR_STATEMENTS[related] = KeyedStatement(
-            lambda key: (
-                Match.objects.released()
-                .select_related("cohort", "mentor__member", "mentee__member", *related)
-                .filter(pk=key)
-            )
+    """Every pair page's first query, with the related rows it reads, built once a process."""
+    return KeyedStatement(
+        lambda key: (
+            Match.objects.released()
+            .select_related("cohort", "mentor__member", "mentee__member", *related)
+            .filter(pk=key)
         )
-    return statement
+    )
 
 
 def get_pair_for_user(
